@@ -1,0 +1,70 @@
+/* scm-analysis-util.c: parallel-for and allocation helpers of the analysis
+ * area (see scm-analysis-private.h). */
+#include "scm-analysis-private.h"
+
+typedef struct {
+  ScmParallelFunc f;
+  gpointer        data;
+  int             t, T;
+} Job;
+
+static gpointer
+job_main (gpointer p)
+{
+  Job *j = p;
+  j->f (j->t, j->T, j->data);
+  return NULL;
+}
+
+void
+_scm_parallel_run (int n_threads, ScmParallelFunc f, gpointer data)
+{
+  if (n_threads <= 1)
+    {
+      f (0, 1, data);
+      return;
+    }
+  Job *jobs = g_new0 (Job, n_threads);
+  GThread **th = g_new0 (GThread *, n_threads);
+  for (int t = 0; t < n_threads; t++)
+    jobs[t] = (Job) { f, data, t, n_threads };
+  for (int t = 1; t < n_threads; t++)
+    {
+      th[t] = g_thread_try_new ("scm-analysis", job_main, &jobs[t], NULL);
+      if (th[t] == NULL)   /* no thread: run its share here, same result */
+        job_main (&jobs[t]);
+    }
+  job_main (&jobs[0]);
+  for (int t = 1; t < n_threads; t++)
+    if (th[t])
+      g_thread_join (th[t]);
+  g_free (th);
+  g_free (jobs);
+}
+
+int
+_scm_analysis_threads (int requested)
+{
+  if (requested > 0)
+    return MIN (requested, 256);
+  return MAX (1, (int) g_get_num_processors ());
+}
+
+gpointer
+_scm_try_alloc (gsize n, gsize size, const char *what, GError **error)
+{
+  if (n == 0)
+    return g_malloc0 (1);
+  if (n > G_MAXSIZE / size)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                   "%s: %" G_GSIZE_FORMAT " elements do not fit in memory", what, n);
+      return NULL;
+    }
+  gpointer p = g_try_malloc (n * size);
+  if (p == NULL)
+    g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                 "%s: cannot allocate %" G_GSIZE_FORMAT " MiB", what,
+                 (n * size) >> 20);
+  return p;
+}

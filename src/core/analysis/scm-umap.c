@@ -1,0 +1,539 @@
+/* scm-umap.c: UMAP layout as umap-learn 0.5 (see scm-umap.h), and the
+ * trustworthiness metric used to check it.
+ *
+ * Left out: umap-learn's multi-component spectral layout (it needs the
+ * original data to place components); a disconnected graph gets the random
+ * initialisation instead, which the SGD untangles at the cost of a little
+ * global structure.  densMAP and non-Euclidean output spaces are not done.
+ */
+#include "scm-umap.h"
+#include "scm-analysis-private.h"
+#include "util/scm-rng.h"
+
+#include <lapacke.h>
+#include <string.h>
+
+void
+scm_umap_options_init (ScmUmapOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->n_components = 2;
+  opts->min_dist = 0.1;
+  opts->spread = 1.0;
+  opts->n_epochs = 0;
+  opts->learning_rate = 1.0;
+  opts->repulsion = 1.0;
+  opts->negative_sample_rate = 5;
+  opts->init = SCM_UMAP_INIT_SPECTRAL;
+}
+
+/* ---- a, b ------------------------------------------------------------- */
+
+/* Least squares fit of 1 / (1 + a x^(2b)) on 300 points of [0, 3 spread]
+ * by Levenberg-Marquardt from (1, 1), as scipy's curve_fit. */
+void
+scm_umap_find_ab (double spread, double min_dist, double *a_out, double *b_out)
+{
+  enum { N = 300 };
+  double x[N], y[N];
+  for (int i = 0; i < N; i++)
+    {
+      x[i] = spread * 3.0 * i / (N - 1);
+      y[i] = x[i] < min_dist ? 1.0 : exp (-(x[i] - min_dist) / spread);
+    }
+  double a = 1, b = 1, lambda = 1e-3;
+  double cost = 0;
+  for (int i = 0; i < N; i++)
+    {
+      double u = x[i] > 0 ? pow (x[i], 2 * b) : 0;
+      double r = 1.0 / (1.0 + a * u) - y[i];
+      cost += r * r;
+    }
+  for (int it = 0; it < 1000; it++)
+    {
+      double JtJ[3] = { 0, 0, 0 }, Jtr[2] = { 0, 0 };
+      for (int i = 0; i < N; i++)
+        {
+          if (x[i] <= 0)
+            continue;
+          double u = pow (x[i], 2 * b);
+          double f = 1.0 / (1.0 + a * u);
+          double r = f - y[i];
+          double ja = -u * f * f, jb = -a * u * 2 * log (x[i]) * f * f;
+          JtJ[0] += ja * ja;
+          JtJ[1] += ja * jb;
+          JtJ[2] += jb * jb;
+          Jtr[0] += ja * r;
+          Jtr[1] += jb * r;
+        }
+      gboolean improved = FALSE;
+      for (int tries = 0; tries < 50 && !improved; tries++)
+        {
+          double A00 = JtJ[0] * (1 + lambda), A11 = JtJ[2] * (1 + lambda), A01 = JtJ[1];
+          double det = A00 * A11 - A01 * A01;
+          if (det == 0)
+            break;
+          double da = -(A11 * Jtr[0] - A01 * Jtr[1]) / det;
+          double db = -(A00 * Jtr[1] - A01 * Jtr[0]) / det;
+          double na = a + da, nb = b + db, nc = 0;
+          for (int i = 0; i < N; i++)
+            {
+              double u = x[i] > 0 ? pow (x[i], 2 * nb) : 0;
+              double r = 1.0 / (1.0 + na * u) - y[i];
+              nc += r * r;
+            }
+          if (isfinite (nc) && nc <= cost)
+            {
+              double rel = (cost - nc) / MAX (cost, 1e-300);
+              a = na;
+              b = nb;
+              cost = nc;
+              lambda = MAX (lambda / 10, 1e-12);
+              improved = TRUE;
+              if (rel < 1e-15 && fabs (da) < 1e-12 && fabs (db) < 1e-12)
+                it = 1000;
+            }
+          else
+            lambda *= 10;
+        }
+      if (!improved)
+        break;
+    }
+  *a_out = a;
+  *b_out = b;
+}
+
+/* ---- spectral initialisation ----------------------------------------- */
+
+typedef struct {
+  const ScmGraph *g;
+  const double   *dinv;   /* 1 / sqrt(degree) */
+  const double   *x;
+  double         *y;
+} SpmvJob;
+
+static void
+spmv_worker (int t, int T, gpointer data)
+{
+  SpmvJob *J = data;
+  gint64 n = J->g->n, a = n * t / T, b = n * (t + 1) / T;
+  for (gint64 i = a; i < b; i++)
+    {
+      double s = 0;
+      for (gint64 p = J->g->indptr[i]; p < J->g->indptr[i + 1]; p++)
+        s += J->g->weights[p] * J->dinv[J->g->indices[p]] * J->x[J->g->indices[p]];
+      J->y[i] = s * J->dinv[i];
+    }
+}
+
+static double
+dot (const double *a, const double *b, gint64 n)
+{
+  double s = 0;
+  for (gint64 i = 0; i < n; i++)
+    s += a[i] * b[i];
+  return s;
+}
+
+gboolean
+scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embedding)
+{
+  gint64 n = g->n;
+  if (n < dim + 2)
+    return FALSE;
+  gint32 *comp = g_new (gint32, n);
+  gint64 nc = scm_graph_components (g, comp);
+  g_free (comp);
+  if (nc != 1)
+    return FALSE;
+  int m = (int) MIN (n - 1, n > 200000 ? 48 : 96);
+  int T = _scm_analysis_threads (0);
+  double *dinv = g_try_new (double, n), *triv = g_try_new (double, n);
+  double *Q = g_try_new (double, (gsize) n * (m + 1));
+  double *w = g_try_new (double, n);
+  double *alpha = g_new (double, m), *beta = g_new (double, m + 1);
+  double *evals = g_new (double, m), *evecs = g_new (double, (gsize) m * m), *e = g_new (double, m);
+  double *ritz = g_try_new0 (double, (gsize) n * dim);
+  gboolean ok = FALSE;
+  if (!dinv || !triv || !Q || !w || !ritz)
+    goto out;
+  double tn = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double d = 0;
+      for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
+        d += g->weights[p];
+      dinv[i] = 1.0 / sqrt (d);
+      triv[i] = sqrt (d);   /* eigenvector of eigenvalue 1 */
+      tn += d;
+    }
+  for (gint64 i = 0; i < n; i++)
+    triv[i] /= sqrt (tn);
+  /* start vector: ones (as umap-learn's v0) plus a little seeded noise so a
+   * start orthogonal to the wanted vectors is unlikely */
+  ScmRng rng;
+  scm_rng_seed_stream (&rng, seed, 77);
+  double *q0 = Q;
+  for (gint64 i = 0; i < n; i++)
+    q0[i] = 1.0 + 0.01 * scm_rng_normal (&rng);
+  for (int restart = 0; restart < 12; restart++)
+    {
+      /* deflate the trivial vector, normalise */
+      double c = dot (q0, triv, n);
+      for (gint64 i = 0; i < n; i++)
+        q0[i] -= c * triv[i];
+      double nrm = sqrt (dot (q0, q0, n));
+      if (!(nrm > 0))
+        goto out;
+      for (gint64 i = 0; i < n; i++)
+        q0[i] /= nrm;
+      int steps = 0;
+      for (int j = 0; j < m; j++)
+        {
+          double *qj = Q + (gsize) j * n;
+          SpmvJob J = { g, dinv, qj, w };
+          _scm_parallel_run (T, spmv_worker, &J);
+          /* full reorthogonalisation (twice, DGKS) against the trivial
+           * vector and all previous Lanczos vectors */
+          for (int pass = 0; pass < 2; pass++)
+            {
+              double ct = dot (w, triv, n);
+              for (gint64 i = 0; i < n; i++)
+                w[i] -= ct * triv[i];
+              for (int l = 0; l <= j; l++)
+                {
+                  const double *ql = Q + (gsize) l * n;
+                  double h = dot (w, ql, n);
+                  if (pass == 0 && l == j)
+                    alpha[j] = h;
+                  else if (l == j)
+                    alpha[j] += h;
+                  for (gint64 i = 0; i < n; i++)
+                    w[i] -= h * ql[i];
+                }
+            }
+          double b = sqrt (dot (w, w, n));
+          beta[j + 1] = b;
+          steps = j + 1;
+          if (b < 1e-10)
+            break;
+          double *qn = Q + (gsize) (j + 1) * n;
+          for (gint64 i = 0; i < n; i++)
+            qn[i] = w[i] / b;
+        }
+      /* eigen-decomposition of the tridiagonal (steps x steps) */
+      memcpy (evals, alpha, steps * sizeof (double));
+      for (int j = 0; j + 1 < steps; j++)
+        e[j] = beta[j + 1];
+      if (LAPACKE_dstev (LAPACK_COL_MAJOR, 'V', steps, evals, e, evecs, steps) != 0)
+        goto out;
+      if (steps < dim)
+        goto out;
+      /* evals ascending: the wanted ones are the last dim */
+      gboolean converged = TRUE;
+      memset (ritz, 0, (gsize) n * dim * sizeof (double));
+      for (int c2 = 0; c2 < dim; c2++)
+        {
+          int col = steps - 1 - c2;
+          const double *s = evecs + (gsize) col * steps;
+          double resid = fabs (beta[steps] * s[steps - 1]);
+          if (resid > 1e-4)
+            converged = FALSE;
+          for (int j = 0; j < steps; j++)
+            {
+              const double *qj = Q + (gsize) j * n;
+              for (gint64 i = 0; i < n; i++)
+                ritz[i * dim + c2] += s[j] * qj[i];
+            }
+        }
+      if (converged || restart == 11)
+        break;
+      /* explicit restart from the sum of the wanted Ritz vectors */
+      for (gint64 i = 0; i < n; i++)
+        {
+          double s = 0;
+          for (int c2 = 0; c2 < dim; c2++)
+            s += ritz[i * dim + c2];
+          q0[i] = s;
+        }
+    }
+  /* umap-learn: scale to max |x| = 10 (then noise and [0, 10] rescaling
+   * happen in the caller) */
+  double mx = 0;
+  for (gint64 i = 0; i < n * dim; i++)
+    mx = MAX (mx, fabs (ritz[i]));
+  if (!(mx > 0) || !isfinite (mx))
+    goto out;
+  for (gint64 i = 0; i < n * dim; i++)
+    embedding[i] = (float) (ritz[i] * (10.0 / mx));
+  ok = TRUE;
+out:
+  g_free (dinv);
+  g_free (triv);
+  g_free (Q);
+  g_free (w);
+  g_free (alpha);
+  g_free (beta);
+  g_free (evals);
+  g_free (evecs);
+  g_free (e);
+  g_free (ritz);
+  return ok;
+}
+
+/* ---- SGD -------------------------------------------------------------- */
+
+typedef struct {
+  gint64        n_edges;
+  const gint32 *head, *tail;
+  const double *eps;        /* epochs per sample */
+  const double *epns;       /* epochs per negative sample */
+  double       *next;       /* epoch of next sample */
+  double       *next_neg;   /* epoch of next negative sample */
+  float        *emb;
+  gint64        n;
+  int           dim;
+  float         a, b, gamma, alpha;
+  int           epoch;
+  ScmRng       *rngs;       /* per thread */
+} SgdJob;
+
+static inline float
+clip4 (float v)
+{
+  return v > 4.0f ? 4.0f : (v < -4.0f ? -4.0f : v);
+}
+
+static void
+sgd_worker (int t, int T, gpointer data)
+{
+  SgdJob *J = data;
+  gint64 lo = J->n_edges * t / T, hi = J->n_edges * (t + 1) / T;
+  int dim = J->dim;
+  float a = J->a, b = J->b, alpha = J->alpha;
+  double ep = J->epoch;
+  ScmRng *rng = &J->rngs[t];
+  for (gint64 e = lo; e < hi; e++)
+    {
+      if (!(J->next[e] <= ep))
+        continue;
+      gint32 j = J->head[e], k = J->tail[e];
+      float *cur = J->emb + (gint64) j * dim, *oth = J->emb + (gint64) k * dim;
+      float d2 = 0;
+      for (int c = 0; c < dim; c++)
+        d2 += (cur[c] - oth[c]) * (cur[c] - oth[c]);
+      float coeff = 0;
+      if (d2 > 0)
+        coeff = (-2.0f * a * b * powf (d2, b - 1.0f)) / (a * powf (d2, b) + 1.0f);
+      for (int c = 0; c < dim; c++)
+        {
+          float gd = clip4 (coeff * (cur[c] - oth[c]));
+          cur[c] += gd * alpha;
+          oth[c] -= gd * alpha;
+        }
+      J->next[e] += J->eps[e];
+      int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
+      for (int p = 0; p < n_neg; p++)
+        {
+          gint64 kk = (gint64) scm_rng_below (rng, (guint64) J->n);
+          float *o2 = J->emb + kk * dim;
+          float dn = 0;
+          for (int c = 0; c < dim; c++)
+            dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
+          float rc;
+          if (dn > 0)
+            rc = 2.0f * J->gamma * b / ((0.001f + dn) * (a * powf (dn, b) + 1.0f));
+          else if (kk == j)
+            continue;
+          else
+            rc = 0;
+          for (int c = 0; c < dim; c++)
+            {
+              float gd = rc > 0 ? clip4 (rc * (cur[c] - o2[c])) : 4.0f;
+              cur[c] += gd * alpha;
+            }
+        }
+      J->next_neg[e] += n_neg * J->epns[e];
+    }
+}
+
+gboolean
+scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding,
+                 GError **error)
+{
+  ScmUmapOptions def;
+  if (opts == NULL)
+    {
+      scm_umap_options_init (&def);
+      opts = &def;
+    }
+  gint64 n = g->n;
+  int dim = opts->n_components;
+  if (n < 2 || dim < 1 || dim > 100)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "UMAP: need at least 2 points and 1-100 output dimensions (got %"
+                   G_GINT64_FORMAT " points, %d dimensions)", n, dim);
+      return FALSE;
+    }
+  if (!(opts->min_dist >= 0) || !(opts->spread > 0) || opts->min_dist > opts->spread * 3 ||
+      opts->negative_sample_rate < 0 || opts->n_epochs < 0)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "UMAP: invalid parameters (min_dist %g, spread %g, negative samples %d, "
+                   "epochs %d)", opts->min_dist, opts->spread, opts->negative_sample_rate,
+                   opts->n_epochs);
+      return FALSE;
+    }
+  double a, b;
+  scm_umap_find_ab (opts->spread, opts->min_dist, &a, &b);
+  int n_epochs = opts->n_epochs > 0 ? opts->n_epochs : (n <= 10000 ? 500 : 200);
+  int T = _scm_analysis_threads (opts->n_threads);
+
+  /* edges: both directions, weight >= max / n_epochs */
+  gint64 nnz = scm_graph_nnz (g);
+  double wmax = 0;
+  for (gint64 p = 0; p < nnz; p++)
+    wmax = MAX (wmax, g->weights[p]);
+  gint64 ne = 0;
+  for (gint64 p = 0; p < nnz; p++)
+    ne += g->weights[p] >= wmax / n_epochs && g->weights[p] > 0;
+  gboolean ok = FALSE;
+  gint32 *head = _scm_try_alloc (ne, sizeof (gint32), "UMAP edges", error);
+  gint32 *tail = head ? _scm_try_alloc (ne, sizeof (gint32), "UMAP edges", error) : NULL;
+  double *eps = tail ? _scm_try_alloc (ne, sizeof (double), "UMAP edges", error) : NULL;
+  double *epns = eps ? _scm_try_alloc (ne, sizeof (double), "UMAP edges", error) : NULL;
+  double *next = epns ? _scm_try_alloc (ne, sizeof (double), "UMAP edges", error) : NULL;
+  double *next_neg = next ? _scm_try_alloc (ne, sizeof (double), "UMAP edges", error) : NULL;
+  ScmRng *rngs = g_new (ScmRng, T);
+  if (!next_neg)
+    goto out;
+  gint64 e = 0;
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
+      {
+        double w = g->weights[p];
+        if (!(w >= wmax / n_epochs && w > 0))
+          continue;
+        head[e] = (gint32) i;
+        tail[e] = g->indices[p];
+        double n_samples = n_epochs * (w / wmax);
+        eps[e] = n_epochs / n_samples;
+        epns[e] = opts->negative_sample_rate > 0 ? eps[e] / opts->negative_sample_rate : INFINITY;
+        next[e] = eps[e];
+        next_neg[e] = epns[e];
+        e++;
+      }
+
+  /* initialisation */
+  ScmRng rng;
+  scm_rng_seed_stream (&rng, opts->seed, 0);
+  gboolean spectral = opts->init == SCM_UMAP_INIT_SPECTRAL &&
+                      scm_umap_spectral_init (g, dim, opts->seed, embedding);
+  if (spectral)
+    {
+      for (gint64 i = 0; i < n * dim; i++)
+        embedding[i] += (float) (1e-4 * scm_rng_normal (&rng));
+    }
+  else
+    for (gint64 i = 0; i < n * dim; i++)
+      embedding[i] = (float) (scm_rng_uniform (&rng) * 20.0 - 10.0);
+  for (int c = 0; c < dim; c++)
+    {
+      float lo = INFINITY, hi = -INFINITY;
+      for (gint64 i = 0; i < n; i++)
+        {
+          lo = MIN (lo, embedding[i * dim + c]);
+          hi = MAX (hi, embedding[i * dim + c]);
+        }
+      float span = hi > lo ? hi - lo : 1.0f;
+      for (gint64 i = 0; i < n; i++)
+        embedding[i * dim + c] = 10.0f * (embedding[i * dim + c] - lo) / span;
+    }
+
+  for (int t = 0; t < T; t++)
+    scm_rng_seed_stream (&rngs[t], opts->seed, 100 + (guint64) t);
+  SgdJob J = { ne, head, tail, eps, epns, next, next_neg, embedding, n, dim,
+               (float) a, (float) b, (float) opts->repulsion, 0, 0, rngs };
+  for (int ep = 0; ep < n_epochs; ep++)
+    {
+      if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+        goto out;
+      J.epoch = ep;
+      J.alpha = (float) (opts->learning_rate * (1.0 - (double) ep / n_epochs));
+      _scm_parallel_run (T, sgd_worker, &J);
+      if (opts->progress)
+        opts->progress (ep + 1, n_epochs, opts->progress_data);
+    }
+  ok = TRUE;
+out:
+  g_free (head);
+  g_free (tail);
+  g_free (eps);
+  g_free (epns);
+  g_free (next);
+  g_free (next_neg);
+  g_free (rngs);
+  return ok;
+}
+
+/* ---- trustworthiness ------------------------------------------------- */
+
+typedef struct {
+  const float *X, *E;
+  gint64       d, de, n;
+  int          k;
+  double      *partial;   /* per thread */
+} TrustJob;
+
+static void
+trust_worker (int t, int T, gpointer data)
+{
+  TrustJob *J = data;
+  gint64 n = J->n;
+  int k = J->k;
+  float *dx = g_new (float, n);
+  gint32 *hi = g_new (gint32, k);
+  float *hd = g_new (float, k);
+  double sum = 0;
+  for (gint64 i = t; i < n; i += T)
+    {
+      const float *xi = J->X + i * J->d, *ei = J->E + i * J->de;
+      _scm_heap_init (hi, hd, NULL, k);
+      for (gint64 j = 0; j < n; j++)
+        {
+          dx[j] = _scm_sqdist (xi, J->X + j * J->d, J->d);
+          if (j != i)
+            _scm_heap_push (hi, hd, NULL, k, _scm_sqdist (ei, J->E + j * J->de, J->de),
+                            (gint32) j, 0);
+        }
+      for (int q = 0; q < k; q++)
+        {
+          gint32 j = hi[q];
+          float dj = dx[j];
+          gint64 rank = 1;
+          for (gint64 l = 0; l < n; l++)
+            rank += l != i && (dx[l] < dj || (dx[l] == dj && l < j));
+          if (rank > k)
+            sum += (double) (rank - k);
+        }
+    }
+  J->partial[t] = sum;
+  g_free (dx);
+  g_free (hi);
+  g_free (hd);
+}
+
+double
+scm_trustworthiness (const float *X, gint64 d, const float *E, gint64 de, gint64 n, int k)
+{
+  int T = _scm_analysis_threads (0);
+  double *partial = g_new0 (double, T);
+  TrustJob J = { X, E, d, de, n, k, partial };
+  _scm_parallel_run (T, trust_worker, &J);
+  double t = 0;
+  for (int i = 0; i < T; i++)
+    t += partial[i];
+  g_free (partial);
+  return 1.0 - t * (2.0 / ((double) n * k * (2.0 * n - 3.0 * k - 1.0)));
+}
