@@ -1,0 +1,348 @@
+/* scm-pca.c: randomised and exact PCA (see scm-pca.h).
+ *
+ * Memory: the randomised path keeps a few n x l and p x l float panels
+ * (l = n_comps + oversample, ~70), never a centred copy of X: centring
+ * enters as a rank-one correction of each product,
+ *   Xc W   = X W   - 1 (mu^T W)
+ *   Xc^T Q = X^T Q - mu (1^T Q).
+ */
+#include "stats/scm-pca.h"
+
+#include "scm-error.h"
+#include "util/scm-blas.h"
+#include "util/scm-rng.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+void
+scm_pca_options_init (ScmPcaOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->n_comps = 50;
+  opts->solver = SCM_PCA_AUTO;
+  opts->n_iter = 7;
+  opts->n_oversample = 20;
+}
+
+void
+scm_pca_clear (ScmPca *pca)
+{
+  g_free (pca->scores);
+  g_free (pca->components);
+  g_free (pca->mean);
+  g_free (pca->explained_variance);
+  g_free (pca->explained_variance_ratio);
+  memset (pca, 0, sizeof *pca);
+}
+
+/* Column means and the total variance (ddof = 1), two passes in double. */
+static void
+column_stats (const float *X, gint64 n, gint64 p, double *mean, double *total_var)
+{
+  memset (mean, 0, sizeof (double) * p);
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 j = 0; j < p; j++)
+      mean[j] += X[i * p + j];
+  for (gint64 j = 0; j < p; j++)
+    mean[j] /= (double) n;
+  g_autofree double *ss = g_new0 (double, p);
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 j = 0; j < p; j++)
+      {
+        double d = X[i * p + j] - mean[j];
+        ss[j] += d * d;
+      }
+  double tot = 0.0;
+  for (gint64 j = 0; j < p; j++)
+    tot += ss[j] / (double) (n - 1);
+  *total_var = tot;
+}
+
+/* svd_flip (u-based): make the largest-|.| entry of each score column
+ * positive (first one on ties, as numpy argmax), flipping the component too. */
+static void
+flip_signs (float *scores, float *comps, gint64 n, gint64 p, gint64 k)
+{
+  for (gint64 c = 0; c < k; c++)
+    {
+      gint64 arg = 0;
+      float best = -1.0f;
+      for (gint64 i = 0; i < n; i++)
+        if (fabsf (scores[i * k + c]) > best)
+          {
+            best = fabsf (scores[i * k + c]);
+            arg = i;
+          }
+      if (scores[arg * k + c] < 0)
+        {
+          for (gint64 i = 0; i < n; i++)
+            scores[i * k + c] = -scores[i * k + c];
+          for (gint64 j = 0; j < p; j++)
+            comps[c * p + j] = -comps[c * p + j];
+        }
+    }
+}
+
+static gboolean
+alloc_result (ScmPca *out, gint64 n, gint64 p, gint64 k, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  out->n_cells = n;
+  out->n_genes = p;
+  out->n_comps = k;
+  out->scores = g_try_new (float, n * k);
+  out->components = g_try_new (float, k * p);
+  out->mean = g_try_new (double, p);
+  out->explained_variance = g_try_new (double, k);
+  out->explained_variance_ratio = g_try_new (double, k);
+  if (!out->scores || !out->components || !out->mean || !out->explained_variance
+      || !out->explained_variance_ratio)
+    {
+      scm_pca_clear (out);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                   "cannot allocate PCA output for %" G_GINT64_FORMAT " cells x %" G_GINT64_FORMAT
+                   " components", n, k);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* exact: eigenvectors of the covariance                                   */
+
+static gboolean
+pca_exact (const float *X, gint64 n, gint64 p, gint64 k, ScmPca *out, GError **error)
+{
+  if (!alloc_result (out, n, p, k, error))
+    return FALSE;
+  column_stats (X, n, p, out->mean, &out->total_variance);
+  double *Xc = g_try_new (double, n * p);
+  double *C = g_try_new0 (double, p * p);
+  double *w = g_try_new (double, p);
+  if (!Xc || !C || !w)
+    {
+      g_free (Xc); g_free (C); g_free (w);
+      scm_pca_clear (out);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                   "exact PCA needs a %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   " double copy; use the randomised solver", n, p);
+      return FALSE;
+    }
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 j = 0; j < p; j++)
+      Xc[i * p + j] = X[i * p + j] - out->mean[j];
+  /* C (p, p) upper = Xc^T Xc */
+  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, (int) p, (int) n, 1.0, Xc, (int) p, 0.0,
+               C, (int) p);
+  /* eigenvalues ascending, eigenvectors in the columns of C */
+  lapack_int info = LAPACKE_dsyevd (LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int) p, C, (lapack_int) p, w);
+  if (info != 0)
+    {
+      g_free (Xc); g_free (C); g_free (w);
+      scm_pca_clear (out);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "eigen-decomposition of the covariance failed (dsyevd info %d)", (int) info);
+      return FALSE;
+    }
+  g_autofree double *V = g_new (double, p * k);  /* (p, k), descending */
+  for (gint64 c = 0; c < k; c++)
+    {
+      gint64 src = p - 1 - c;
+      for (gint64 j = 0; j < p; j++)
+        V[j * k + c] = C[j * p + src];
+      double ev = MAX (w[src], 0.0) / (double) (n - 1);
+      out->explained_variance[c] = ev;
+      out->explained_variance_ratio[c] = out->total_variance > 0 ? ev / out->total_variance : 0.0;
+      for (gint64 j = 0; j < p; j++)
+        out->components[c * p + j] = (float) V[j * k + c];
+    }
+  g_autofree double *S = g_new (double, n * k);
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) p, 1.0, Xc,
+               (int) p, V, (int) k, 0.0, S, (int) k);
+  for (gint64 i = 0; i < n * k; i++)
+    out->scores[i] = (float) S[i];
+  flip_signs (out->scores, out->components, n, p, k);
+  out->solver = "exact";
+  g_free (Xc); g_free (C); g_free (w);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* randomised                                                              */
+
+/* Y (n, l) = Xc W, W (p, l). */
+static void
+mul_xc (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *W, float *Y)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) l, (int) p, 1.0f, X,
+               (int) p, W, (int) l, 0.0f, Y, (int) l);
+  g_autofree float *r = g_new (float, l);  /* mu^T W */
+  cblas_sgemv (CblasRowMajor, CblasTrans, (int) p, (int) l, 1.0f, W, (int) l, mu, 1, 0.0f, r, 1);
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 c = 0; c < l; c++)
+      Y[i * l + c] -= r[c];
+}
+
+/* Z (p, l) = Xc^T Q, Q (n, l). */
+static void
+mul_xct (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *Q, float *Z)
+{
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) p, (int) l, (int) n, 1.0f, X,
+               (int) p, Q, (int) l, 0.0f, Z, (int) l);
+  g_autofree double *cs = g_new0 (double, l);  /* 1^T Q */
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 c = 0; c < l; c++)
+      cs[c] += Q[i * l + c];
+  for (gint64 j = 0; j < p; j++)
+    for (gint64 c = 0; c < l; c++)
+      Z[j * l + c] -= (float) (mu[j] * cs[c]);
+}
+
+/* In-place thin QR: A (m, l) becomes Q. */
+static gboolean
+orthonormalise (float *A, gint64 m, gint64 l, GError **error)
+{
+  g_autofree float *tau = g_new (float, l);
+  lapack_int info = LAPACKE_sgeqrf (LAPACK_ROW_MAJOR, (lapack_int) m, (lapack_int) l, A,
+                                    (lapack_int) l, tau);
+  if (info == 0)
+    info = LAPACKE_sorgqr (LAPACK_ROW_MAJOR, (lapack_int) m, (lapack_int) l, (lapack_int) l, A,
+                           (lapack_int) l, tau);
+  if (info != 0)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, "QR in randomised PCA failed (info %d)",
+                   (int) info);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOptions *opts,
+                ScmPca *out, GError **error)
+{
+  gint64 l = MIN (k + opts->n_oversample, MIN (n, p));
+  if (!alloc_result (out, n, p, k, error))
+    return FALSE;
+  column_stats (X, n, p, out->mean, &out->total_variance);
+  float *mu = g_try_new (float, p);
+  float *Y = g_try_new (float, n * l);
+  float *Z = g_try_new (float, p * l);
+  if (!mu || !Y || !Z)
+    {
+      g_free (mu); g_free (Y); g_free (Z);
+      scm_pca_clear (out);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "cannot allocate randomised PCA panels");
+      return FALSE;
+    }
+  for (gint64 j = 0; j < p; j++)
+    mu[j] = (float) out->mean[j];
+  ScmRng rng;
+  scm_rng_seed (&rng, opts->seed);
+  for (gint64 i = 0; i < p * l; i++)
+    Z[i] = (float) scm_rng_normal (&rng);
+  gboolean ok = TRUE;
+  mul_xc (X, mu, n, p, l, Z, Y);
+  ok = orthonormalise (Y, n, l, error);
+  for (gint64 it = 0; ok && it < opts->n_iter; it++)
+    {
+      mul_xct (X, mu, n, p, l, Y, Z);
+      ok = orthonormalise (Z, p, l, error);
+      if (ok)
+        {
+          mul_xc (X, mu, n, p, l, Z, Y);
+          ok = orthonormalise (Y, n, l, error);
+        }
+    }
+  if (ok)
+    {
+      /* B = Q^T Xc (l, p) = (Xc^T Q)^T; small SVD in double */
+      mul_xct (X, mu, n, p, l, Y, Z);
+      g_autofree double *B = g_new (double, l * p);
+      for (gint64 c = 0; c < l; c++)
+        for (gint64 j = 0; j < p; j++)
+          B[c * p + j] = Z[j * l + c];
+      g_autofree double *s = g_new (double, l);
+      g_autofree double *Ub = g_new (double, l * l);
+      g_autofree double *Vt = g_new (double, l * p);
+      lapack_int info = LAPACKE_dgesdd (LAPACK_ROW_MAJOR, 'S', (lapack_int) l, (lapack_int) p, B,
+                                        (lapack_int) p, s, Ub, (lapack_int) l, Vt, (lapack_int) p);
+      if (info != 0)
+        {
+          ok = FALSE;
+          g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                       "SVD in randomised PCA failed (dgesdd info %d)", (int) info);
+        }
+      else
+        {
+          /* scores = Q Ub[:, :k] diag(s) */
+          g_autofree float *W = g_new (float, l * k);
+          for (gint64 a = 0; a < l; a++)
+            for (gint64 c = 0; c < k; c++)
+              W[a * k + c] = (float) (Ub[a * l + c] * s[c]);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) l, 1.0f,
+                       Y, (int) l, W, (int) k, 0.0f, out->scores, (int) k);
+          for (gint64 c = 0; c < k; c++)
+            {
+              double ev = s[c] * s[c] / (double) (n - 1);
+              out->explained_variance[c] = ev;
+              out->explained_variance_ratio[c] =
+                out->total_variance > 0 ? ev / out->total_variance : 0.0;
+              for (gint64 j = 0; j < p; j++)
+                out->components[c * p + j] = (float) Vt[c * p + j];
+            }
+          flip_signs (out->scores, out->components, n, p, k);
+          out->solver = "randomized";
+        }
+    }
+  g_free (mu); g_free (Y); g_free (Z);
+  if (!ok)
+    scm_pca_clear (out);
+  return ok;
+}
+
+gboolean
+scm_pca_fit (const float *X, gint64 n, gint64 p, const ScmPcaOptions *opts_in, ScmPca *out,
+             GError **error)
+{
+  ScmPcaOptions opts;
+  scm_pca_options_init (&opts);
+  if (opts_in)
+    {
+      opts.solver = opts_in->solver;
+      opts.seed = opts_in->seed;
+      if (opts_in->n_comps > 0) opts.n_comps = opts_in->n_comps;
+      if (opts_in->n_iter > 0) opts.n_iter = opts_in->n_iter;
+      if (opts_in->n_oversample > 0) opts.n_oversample = opts_in->n_oversample;
+    }
+  memset (out, 0, sizeof *out);
+  if (n < 2 || p < 1)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "PCA needs at least 2 cells and 1 gene (got %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT ")",
+                   n, p);
+      return FALSE;
+    }
+  if (n > G_MAXINT32 / 2 || p > G_MAXINT32 / 2)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_UNSUPPORTED, "matrix too large for PCA");
+      return FALSE;
+    }
+  for (gint64 i = 0; i < n * p; i++)
+    if (!isfinite (X[i]))
+      {
+        g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                     "PCA input has a non-finite value at cell %" G_GINT64_FORMAT ", gene %" G_GINT64_FORMAT,
+                     i / p, i % p);
+        return FALSE;
+      }
+  gint64 k = MIN (opts.n_comps, MIN (n, p));
+  gboolean exact = opts.solver == SCM_PCA_EXACT
+                   || (opts.solver == SCM_PCA_AUTO && p <= 500 && (double) n * p <= 5e6);
+  /* randomised needs room for oversampling; tiny problems go exact */
+  if (!exact && k + 1 >= MIN (n, p))
+    exact = TRUE;
+  return exact ? pca_exact (X, n, p, k, out, error) : pca_randomized (X, n, p, k, &opts, out, error);
+}

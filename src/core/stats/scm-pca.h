@@ -1,0 +1,56 @@
+/* scm-pca.h: principal components of a dense cells x genes matrix, the RNA
+ * baseline representation (X_pca) next to the scMMAE embedding.
+ *
+ * Input is the scaled HVG matrix (float32, row-major, n x p).  Columns are
+ * centred implicitly (never copied), as sklearn.decomposition.PCA does.
+ *
+ * Two solvers:
+ *  - randomised SVD (Halko, Martinsson & Tropp 2011, alg. 4.4: Gaussian
+ *    test matrix, q power iterations each re-orthonormalised by QR, then a
+ *    small SVD of Q^T Xc): float32 GEMMs on OpenBLAS, the default;
+ *  - exact: eigen-decomposition (LAPACKE_dsyevd) of the double-precision
+ *    covariance Xc^T Xc; O(n p^2 + p^3), for small inputs and as the
+ *    reference the randomised one is tested against.
+ *
+ * Signs follow scikit-learn 1.2 (svd_flip with u_based_decision=True): in
+ * every score column the entry of largest absolute value is positive.
+ * explained_variance = s^2 / (n - 1); the ratio divides by the total
+ * variance sum_j var(X[:, j], ddof=1), computed exactly in double.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SCM_PCA_AUTO,        /* exact when p <= 500 and n * p <= 5e6, else randomised */
+  SCM_PCA_RANDOMIZED,
+  SCM_PCA_EXACT,
+} ScmPcaSolver;
+
+typedef struct {
+  gint64       n_comps;      /* default 50 (0 = default); clamped to min(n, p) */
+  ScmPcaSolver solver;
+  gint64       n_iter;       /* power iterations, default 7 (0 = default) */
+  gint64       n_oversample; /* extra test vectors, default 20 (0 = default) */
+  guint64      seed;
+} ScmPcaOptions;
+
+typedef struct {
+  gint64  n_cells, n_genes, n_comps;
+  float  *scores;                    /* (n_cells, n_comps): X_pca */
+  float  *components;                /* (n_comps, n_genes): varm PCs (transposed) */
+  double *mean;                      /* (n_genes) */
+  double *explained_variance;        /* (n_comps) */
+  double *explained_variance_ratio;  /* (n_comps) */
+  double  total_variance;
+  const char *solver;                /* "randomized" or "exact" (static string) */
+} ScmPca;
+
+void     scm_pca_options_init (ScmPcaOptions *opts);
+gboolean scm_pca_fit   (const float *X, gint64 n, gint64 p, const ScmPcaOptions *opts,
+                        ScmPca *out, GError **error);
+void     scm_pca_clear (ScmPca *pca);
+
+G_END_DECLS
