@@ -1,0 +1,447 @@
+/* scm-layers-impl.c: layer kernels, written once against `real`.
+ *
+ * Compiled twice through scm-layers-f32.c and scm-layers-f64.c (see
+ * scm-real.h).  Each optimised kernel keeps its naive reference here; the
+ * naive ones are deliberately plain loops, used only by tests.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "scm-real.h"
+#include "scm-dropout.h"
+#include "scm-layers.h"
+
+/* ---- linear ---- */
+
+void
+SCM_L (linear_forward) (real *out, const real *inp, const real *w, const real *b,
+                        int N, int C, int OC)
+{
+  /* Bias first, then one GEMM over all N rows with beta = 1. */
+  if (b != NULL)
+    for (int n = 0; n < N; n++)
+      memcpy (out + (gsize) n * OC, b, sizeof (real) * OC);
+  SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C,
+            1, inp, C, w, C, b != NULL ? 1 : 0, out, OC);
+}
+
+void
+SCM_L (linear_forward_naive) (real *out, const real *inp, const real *w, const real *b,
+                              int N, int C, int OC)
+{
+  for (int n = 0; n < N; n++)
+    for (int o = 0; o < OC; o++)
+      {
+        double s = b != NULL ? b[o] : 0.0;
+        for (int c = 0; c < C; c++)
+          s += (double) inp[(gsize) n * C + c] * w[(gsize) o * C + c];
+        out[(gsize) n * OC + o] = (real) s;
+      }
+}
+
+void
+SCM_L (linear_backward) (real *dinp, real *dw, real *db, const real *dout,
+                         const real *inp, const real *w, int N, int C, int OC)
+{
+  if (dinp != NULL)
+    SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC,
+              1, dout, OC, w, C, 1, dinp, C);
+  SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N,
+            1, dout, OC, inp, C, 1, dw, C);
+  if (db != NULL)
+    for (int o = 0; o < OC; o++)
+      {
+        double s = 0;
+        for (int n = 0; n < N; n++)
+          s += dout[(gsize) n * OC + o];
+        db[o] += (real) s;
+      }
+}
+
+void
+SCM_L (linear_backward_naive) (real *dinp, real *dw, real *db, const real *dout,
+                               const real *inp, const real *w, int N, int C, int OC)
+{
+  for (int n = 0; n < N; n++)
+    for (int o = 0; o < OC; o++)
+      {
+        real d = dout[(gsize) n * OC + o];
+        for (int c = 0; c < C; c++)
+          {
+            if (dinp != NULL)
+              dinp[(gsize) n * C + c] += d * w[(gsize) o * C + c];
+            dw[(gsize) o * C + c] += d * inp[(gsize) n * C + c];
+          }
+        if (db != NULL)
+          db[o] += d;
+      }
+}
+
+/* ---- layernorm ---- */
+
+void
+SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
+                           const real *w, const real *b, int N, int C, double eps)
+{
+  for (int n = 0; n < N; n++)
+    {
+      const real *x = inp + (gsize) n * C;
+      real *y = out + (gsize) n * C;
+      double m = 0, v = 0;
+      for (int c = 0; c < C; c++)
+        m += x[c];
+      m /= C;
+      for (int c = 0; c < C; c++)
+        v += (x[c] - m) * (x[c] - m);
+      v /= C;
+      double s = 1.0 / sqrt (v + eps);
+      for (int c = 0; c < C; c++)
+        y[c] = (real) ((x[c] - m) * s * w[c] + b[c]);
+      mean[n] = (real) m;
+      rstd[n] = (real) s;
+    }
+}
+
+void
+SCM_L (layernorm_backward) (real *dinp, real *dw, real *db, const real *dout,
+                            const real *inp, const real *w, const real *mean,
+                            const real *rstd, int N, int C)
+{
+  for (int n = 0; n < N; n++)
+    {
+      const real *x = inp + (gsize) n * C;
+      const real *dy = dout + (gsize) n * C;
+      real *dx = dinp + (gsize) n * C;
+      double m = mean[n], s = rstd[n];
+      /* dnorm = dy * w; dx = s * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat)) */
+      double a = 0, bsum = 0;
+      for (int c = 0; c < C; c++)
+        {
+          double xh = (x[c] - m) * s;
+          double dn = (double) dy[c] * w[c];
+          a += dn;
+          bsum += dn * xh;
+        }
+      a /= C;
+      bsum /= C;
+      for (int c = 0; c < C; c++)
+        {
+          double xh = (x[c] - m) * s;
+          double dn = (double) dy[c] * w[c];
+          dw[c] += (real) (dy[c] * xh);
+          db[c] += dy[c];
+          dx[c] += (real) (s * (dn - a - xh * bsum));
+        }
+    }
+}
+
+/* ---- GELU (exact) ---- */
+
+void
+SCM_L (gelu_forward) (real *out, const real *inp, gsize n)
+{
+  const real r = (real) M_SQRT1_2;
+  for (gsize i = 0; i < n; i++)
+    out[i] = (real) 0.5 * inp[i] * (1 + SCM_ERF (inp[i] * r));
+}
+
+void
+SCM_L (gelu_backward) (real *dinp, const real *inp, const real *dout, gsize n)
+{
+  /* d/dx x Phi(x) = Phi(x) + x phi(x) */
+  const real r = (real) M_SQRT1_2;
+  const real k = (real) (0.5 * M_2_SQRTPI * M_SQRT1_2); /* 1 / sqrt(2 pi) */
+  for (gsize i = 0; i < n; i++)
+    {
+      real x = inp[i];
+      real cdf = (real) 0.5 * (1 + SCM_ERF (x * r));
+      real pdf = k * SCM_EXP ((real) -0.5 * x * x);
+      dinp[i] += dout[i] * (cdf + x * pdf);
+    }
+}
+
+/* ---- dropout ---- */
+
+void
+SCM_L (dropout_forward) (real *out, const real *inp, gsize n, double p,
+                         guint64 key, guint64 i0)
+{
+  if (p <= 0)
+    {
+      if (out != inp)
+        memcpy (out, inp, n * sizeof (real));
+      return;
+    }
+  guint32 th = scm_dropout_thresh (p);
+  real scale = (real) (1.0 / (1.0 - p));
+  for (gsize i = 0; i < n; i++)
+    out[i] = scm_dropout_keep (key, i0 + i, th) ? inp[i] * scale : 0;
+}
+
+void
+SCM_L (dropout_backward) (real *dinp, const real *dout, gsize n, double p,
+                          guint64 key, guint64 i0)
+{
+  if (p <= 0)
+    {
+      for (gsize i = 0; i < n; i++)
+        dinp[i] += dout[i];
+      return;
+    }
+  guint32 th = scm_dropout_thresh (p);
+  real scale = (real) (1.0 / (1.0 - p));
+  for (gsize i = 0; i < n; i++)
+    if (scm_dropout_keep (key, i0 + i, th))
+      dinp[i] += dout[i] * scale;
+}
+
+/* ---- attention ---- */
+
+static void
+softmax_rows (real *a, int R, int T)
+{
+  for (int i = 0; i < R; i++)
+    {
+      real *row = a + (gsize) i * T;
+      real mx = row[0];
+      for (int j = 1; j < T; j++)
+        mx = row[j] > mx ? row[j] : mx;
+      double s = 0;
+      for (int j = 0; j < T; j++)
+        {
+          row[j] = SCM_EXP (row[j] - mx);
+          s += row[j];
+        }
+      real inv = (real) (1.0 / s);
+      for (int j = 0; j < T; j++)
+        row[j] *= inv;
+    }
+}
+
+/* Probabilities after attention dropout, for one (cell, head). */
+static const real *
+dropped_probs (const real *P, real *buf, int T, double p, guint64 key, guint64 base)
+{
+  if (p <= 0)
+    return P;
+  SCM_L (dropout_forward) (buf, P, (gsize) T * T, p, key, base);
+  return buf;
+}
+
+void
+SCM_L (attention_forward) (real *out, real *prob, const real *qkv,
+                           int B, int T, int C, int NH, double p, guint64 key,
+                           int b0, real *scratch)
+{
+  /* Per (cell, head): S = q k^T * scale (GEMM), fused row softmax in place,
+   * optional dropout into scratch, out = P v (GEMM).  Strided views avoid
+   * any head-splitting copy. */
+  int hd = C / NH, C3 = 3 * C;
+  real scale = (real) (1.0 / sqrt ((double) hd));
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      {
+        const real *q = qkv + (gsize) b * T * C3 + h * hd;
+        const real *k = q + C;
+        const real *v = q + 2 * C;
+        real *P = prob + ((gsize) b * NH + h) * T * T;
+        real *o = out + (gsize) b * T * C + h * hd;
+        SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
+                  scale, q, C3, k, C3, 0, P, T);
+        softmax_rows (P, T, T);
+        guint64 base = ((guint64) (b0 + b) * NH + h) * T * T;
+        const real *Pd = dropped_probs (P, scratch, T, p, key, base);
+        SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
+                  1, Pd, T, v, C3, 0, o, C);
+      }
+}
+
+void
+SCM_L (attention_forward_naive) (real *out, real *prob, const real *qkv,
+                                 int B, int T, int C, int NH, double p, guint64 key, int b0)
+{
+  int hd = C / NH, C3 = 3 * C;
+  double scale = 1.0 / sqrt ((double) hd);
+  guint32 th = scm_dropout_thresh (p);
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      for (int i = 0; i < T; i++)
+        {
+          const real *q = qkv + ((gsize) b * T + i) * C3 + h * hd;
+          real *P = prob + (((gsize) b * NH + h) * T + i) * T;
+          double mx = -INFINITY, s = 0;
+          for (int j = 0; j < T; j++)
+            {
+              const real *k = qkv + ((gsize) b * T + j) * C3 + C + h * hd;
+              double d = 0;
+              for (int e = 0; e < hd; e++)
+                d += (double) q[e] * k[e];
+              P[j] = (real) (d * scale);
+              mx = P[j] > mx ? P[j] : mx;
+            }
+          for (int j = 0; j < T; j++)
+            {
+              P[j] = (real) exp (P[j] - mx);
+              s += P[j];
+            }
+          for (int j = 0; j < T; j++)
+            P[j] = (real) (P[j] / s);
+          real *o = out + ((gsize) b * T + i) * C + h * hd;
+          for (int e = 0; e < hd; e++)
+            {
+              double acc = 0;
+              for (int j = 0; j < T; j++)
+                {
+                  guint64 gi = (((guint64) (b0 + b) * NH + h) * T + i) * T + j;
+                  double pj = P[j];
+                  if (p > 0)
+                    pj = scm_dropout_keep (key, gi, th) ? pj / (1.0 - p) : 0.0;
+                  acc += pj * qkv[((gsize) b * T + j) * C3 + 2 * C + h * hd + e];
+                }
+              o[e] = (real) acc;
+            }
+        }
+}
+
+void
+SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
+                            const real *prob, int B, int T, int C, int NH,
+                            double p, guint64 key, int b0, real *scratch)
+{
+  int hd = C / NH, C3 = 3 * C;
+  real scale = (real) (1.0 / sqrt ((double) hd));
+  real *dP = scratch;
+  real *Pdbuf = scratch + (gsize) T * T;
+  guint32 th = scm_dropout_thresh (p);
+  real dscale = p > 0 ? (real) (1.0 / (1.0 - p)) : 1;
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      {
+        const real *q = qkv + (gsize) b * T * C3 + h * hd;
+        const real *k = q + C;
+        const real *v = q + 2 * C;
+        real *dq = dqkv + (gsize) b * T * C3 + h * hd;
+        real *dk = dq + C;
+        real *dv = dq + 2 * C;
+        const real *P = prob + ((gsize) b * NH + h) * T * T;
+        const real *dO = dout + (gsize) b * T * C + h * hd;
+        guint64 base = ((guint64) (b0 + b) * NH + h) * T * T;
+        const real *Pd = dropped_probs (P, Pdbuf, T, p, key, base);
+        /* dv += Pd^T dO ; dPd = dO v^T */
+        SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
+                  1, Pd, T, dO, C, 1, dv, C3);
+        SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
+                  1, dO, C, v, C3, 0, dP, T);
+        /* through dropout, then softmax: dS = P * (dP - sum_j P dP) */
+        for (int i = 0; i < T; i++)
+          {
+            real *dr = dP + (gsize) i * T;
+            const real *pr = P + (gsize) i * T;
+            if (p > 0)
+              for (int j = 0; j < T; j++)
+                dr[j] = scm_dropout_keep (key, base + (guint64) i * T + j, th) ? dr[j] * dscale : 0;
+            double s = 0;
+            for (int j = 0; j < T; j++)
+              s += (double) pr[j] * dr[j];
+            for (int j = 0; j < T; j++)
+              dr[j] = pr[j] * (dr[j] - (real) s);
+          }
+        /* dq += scale dS k ; dk += scale dS^T q */
+        SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
+                  scale, dP, T, k, C3, 1, dq, C3);
+        SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
+                  scale, dP, T, q, C3, 1, dk, C3);
+      }
+}
+
+void
+SCM_L (attention_backward_naive) (real *dqkv, const real *dout, const real *qkv,
+                                  const real *prob, int B, int T, int C, int NH,
+                                  double p, guint64 key, int b0)
+{
+  int hd = C / NH, C3 = 3 * C;
+  double scale = 1.0 / sqrt ((double) hd);
+  guint32 th = scm_dropout_thresh (p);
+  double *dPd = g_new (double, T);
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      for (int i = 0; i < T; i++)
+        {
+          const real *P = prob + (((gsize) b * NH + h) * T + i) * T;
+          const real *dO = dout + ((gsize) b * T + i) * C + h * hd;
+          double s = 0;
+          for (int j = 0; j < T; j++)
+            {
+              guint64 gi = (((guint64) (b0 + b) * NH + h) * T + i) * T + j;
+              double m = 1.0;
+              if (p > 0)
+                m = scm_dropout_keep (key, gi, th) ? 1.0 / (1.0 - p) : 0.0;
+              const real *v = qkv + ((gsize) b * T + j) * C3 + 2 * C + h * hd;
+              real *dv = dqkv + ((gsize) b * T + j) * C3 + 2 * C + h * hd;
+              double d = 0;
+              for (int e = 0; e < hd; e++)
+                {
+                  d += (double) dO[e] * v[e];
+                  dv[e] += (real) (P[j] * m * dO[e]);
+                }
+              dPd[j] = d * m;
+              s += P[j] * dPd[j];
+            }
+          const real *q = qkv + ((gsize) b * T + i) * C3 + h * hd;
+          real *dq = dqkv + ((gsize) b * T + i) * C3 + h * hd;
+          for (int j = 0; j < T; j++)
+            {
+              double ds = P[j] * (dPd[j] - s) * scale;
+              const real *k = qkv + ((gsize) b * T + j) * C3 + C + h * hd;
+              real *dk = dqkv + ((gsize) b * T + j) * C3 + C + h * hd;
+              for (int e = 0; e < hd; e++)
+                {
+                  dq[e] += (real) (ds * k[e]);
+                  dk[e] += (real) (ds * q[e]);
+                }
+            }
+        }
+  g_free (dPd);
+}
+
+/* ---- cross-entropy ---- */
+
+double
+SCM_L (crossentropy_forward) (real *probs, const real *logits, const gint32 *y,
+                              int B, int K, int *n_correct)
+{
+  double loss = 0;
+  int correct = 0;
+  for (int b = 0; b < B; b++)
+    {
+      const real *l = logits + (gsize) b * K;
+      real *pr = probs + (gsize) b * K;
+      double mx = l[0];
+      int am = 0;
+      for (int k = 1; k < K; k++)
+        if (l[k] > mx)
+          {
+            mx = l[k];
+            am = k;
+          }
+      double s = 0;
+      for (int k = 0; k < K; k++)
+        s += exp (l[k] - mx);
+      for (int k = 0; k < K; k++)
+        pr[k] = (real) (exp (l[k] - mx) / s);
+      loss += -(l[y[b]] - mx - log (s));
+      correct += am == y[b];
+    }
+  if (n_correct != NULL)
+    *n_correct = correct;
+  return loss;
+}
+
+void
+SCM_L (crossentropy_backward) (real *dlogits, const real *probs, const gint32 *y,
+                               int B, int K, double scale)
+{
+  for (int b = 0; b < B; b++)
+    for (int k = 0; k < K; k++)
+      dlogits[(gsize) b * K + k] += (real) ((probs[(gsize) b * K + k] - (k == y[b])) * scale);
+}
