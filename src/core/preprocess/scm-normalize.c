@@ -1,0 +1,108 @@
+/* scm-normalize.c: normalise + log1p, CLR and scaling (see scm-normalize.h).
+ *
+ * These are single passes over memory, so the plain loops are also the fast
+ * ones; there is no separate optimised path to check against.
+ */
+#include "preprocess/scm-normalize.h"
+#include "scm-error.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+scm_normalize_log1p_rows (const gint64 *indptr, gint64 n_rows, const float *in,
+                          const double *row_sums, double target, float *out)
+{
+  for (gint64 r = 0; r < n_rows; r++)
+    {
+      gint64 a = indptr[r], b = indptr[r + 1];
+      double sum;
+      if (row_sums)
+        sum = row_sums[r];
+      else
+        {
+          sum = 0.0;
+          for (gint64 k = a; k < b; k++)
+            sum += in[k];
+        }
+      /* scanpy leaves all-zero cells untouched (their counts are set to 1). */
+      double scale = sum > 0 ? target / sum : 1.0;
+      for (gint64 k = a; k < b; k++)
+        out[k] = (float) log1p ((double) in[k] * scale);
+    }
+}
+
+gboolean
+scm_normalize_log1p (ScmCsr *dst, const ScmCsr *src, double target, GError **error)
+{
+  if (!scm_csr_copy (dst, src, error))
+    return FALSE;
+  scm_normalize_log1p_rows (dst->indptr, dst->n_rows, dst->data, NULL, target, dst->data);
+  return TRUE;
+}
+
+void
+scm_clr_dense (const float *in, gint64 N, gint64 P, float *out)
+{
+  double *logsum = g_new0 (double, MAX (P, 1));
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 p = 0; p < P; p++)
+      logsum[p] += log1p ((double) in[i * P + p]);
+  for (gint64 p = 0; p < P; p++)
+    logsum[p] = N > 0 ? exp (logsum[p] / (double) N) : 1.0;  /* geometric-mean-like scale */
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 p = 0; p < P; p++)
+      out[i * P + p] = (float) log1p ((double) in[i * P + p] / logsum[p]);
+  g_free (logsum);
+}
+
+void
+scm_clr_csr (const ScmCsr *X, float *out)
+{
+  gint64 N = X->n_rows, P = X->n_cols;
+  memset (out, 0, (gsize) N * (gsize) P * sizeof (float));
+  for (gint64 r = 0; r < N; r++)
+    for (gint64 k = X->indptr[r]; k < X->indptr[r + 1]; k++)
+      out[r * P + X->indices[k]] = X->data[k];
+  scm_clr_dense (out, N, P, out);
+}
+
+void
+scm_scale_dense (float *X, gint64 N, gint64 G, double max_value, double *mean_out,
+                 double *std_out)
+{
+  double *mean = g_new0 (double, MAX (G, 1));
+  double *m2 = g_new0 (double, MAX (G, 1));
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 g = 0; g < G; g++)
+      mean[g] += X[i * G + g];
+  for (gint64 g = 0; g < G; g++)
+    mean[g] = N > 0 ? mean[g] / (double) N : 0.0;
+  /* Two-pass variance: the sum-of-squares shortcut loses digits on genes
+   * with a large mean and a small spread. */
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 g = 0; g < G; g++)
+      {
+        double d = X[i * G + g] - mean[g];
+        m2[g] += d * d;
+      }
+  for (gint64 g = 0; g < G; g++)
+    {
+      double sd = N > 1 ? sqrt (m2[g] / (double) (N - 1)) : 0.0;
+      m2[g] = sd > 0 ? sd : 1.0;
+    }
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 g = 0; g < G; g++)
+      {
+        double v = (X[i * G + g] - mean[g]) / m2[g];
+        if (max_value > 0 && v > max_value)
+          v = max_value;
+        X[i * G + g] = (float) v;
+      }
+  if (mean_out)
+    memcpy (mean_out, mean, (gsize) G * sizeof (double));
+  if (std_out)
+    memcpy (std_out, m2, (gsize) G * sizeof (double));
+  g_free (mean);
+  g_free (m2);
+}
