@@ -1,16 +1,15 @@
 /* scm-train-data.c: dataset -> dense training matrices, splits, alignment.
  *
- * See scm-train-data.h.  The gene selection used when a file has more
- * genes than the model takes is a plain "highest variance of the
- * log-normalised values" ranking: the files scMMAE is trained on here are
- * already reduced to 4000 seurat_v3 HVGs by the preprocessing step, so
- * this only matters for quick runs on raw files (and for the tiny test
- * preset).  Stage 2 and 3 never select: they align to the checkpoint's
- * gene list.
+ * See scm-train-data.h.  When a file has more genes than the model
+ * takes, raw counts go through seurat_v3 HVG selection (preprocess/
+ * scm-hvg.h); already-normalised values fall back to a plain "highest
+ * variance" ranking.  Stages 2 and 3 from a checkpoint never select: they
+ * align to the checkpoint's gene list.
  */
 #include "scm-train-data.h"
 #include "scm-error.h"
 #include "util/scm-rng.h"
+#include "preprocess/scm-hvg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -288,7 +287,30 @@ load_rna (ScmTrainData *d, const ScmDataset *ds, const ScmTrainDataOptions *o,
                        "token of %d genes", file, n_file, tok);
           return FALSE;
         }
-      if (G < n_file)
+      if (G < n_file && m->is_counts)
+        {
+          /* seurat_v3 on the counts, as the preprocessing step would */
+          ScmHvgOptions ho;
+          scm_hvg_options_init (&ho);
+          ho.n_top = G;
+          ScmHvgResult hr = { 0 };
+          if (!scm_hvg_select (X, &ho, &hr, error))
+            return FALSE;
+          g_autofree gint32 *sel = scm_hvg_selected_indices (&hr);
+          gint64 n_sel = hr.n_selected;
+          scm_hvg_result_clear (&hr);
+          if (n_sel != G)
+            {
+              g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                           "%s: highly variable gene selection found %" G_GINT64_FORMAT
+                           " genes, %" G_GINT64_FORMAT " were asked for", file, n_sel, G);
+              return FALSE;
+            }
+          model_to_file = g_new (gint64, G);
+          for (gint64 j = 0; j < G; j++)
+            model_to_file[j] = sel[j];
+        }
+      else if (G < n_file)
         {
           model_to_file = select_top_variance (X, totals, m->is_counts, G, error);
           if (model_to_file == NULL)
