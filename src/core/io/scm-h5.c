@@ -1,0 +1,745 @@
+/* scm-h5.c: the HDF5 lock and the small read helpers the readers share.
+ *
+ * Why a lock: Debian builds HDF5 without thread-safety, so every call in
+ * the engine is serialised by one recursive mutex.  Why our own error
+ * text: HDF5's automatic stack printing is switched off once (the first
+ * time the lock is taken) and each failure becomes one GError naming the
+ * file, the object and the problem, with HDF5's innermost description
+ * appended for the curious.
+ *
+ * Reads are whole datasets or large hyperslabs; nothing here does
+ * per-element HDF5 calls.  Strings are read with one H5Dread (fixed-length
+ * buffer, or a variable-length memtype followed by H5Dvlen_reclaim).
+ */
+#include "io/scm-h5-private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static GRecMutex h5_mutex;
+
+void
+scm_h5_lock (void)
+{
+  static gsize inited = 0;
+  g_rec_mutex_lock (&h5_mutex);
+  if (g_once_init_enter (&inited))
+    {
+      /* Readers report failures through GError; HDF5's own printing
+       * would duplicate them on stderr (and fuzzers would drown in it). */
+      H5open ();
+      H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
+      g_once_init_leave (&inited, 1);
+    }
+}
+
+void
+scm_h5_unlock (void)
+{
+  g_rec_mutex_unlock (&h5_mutex);
+}
+
+gpointer
+_scm_io_try_alloc (gsize n_elems, gsize elem_size, const char *what, GError **error)
+{
+  if (n_elems == 0)
+    return g_malloc0 (MAX (elem_size, 1));
+  if (n_elems > G_MAXSIZE / elem_size)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                   "%s: %" G_GSIZE_FORMAT " elements do not fit in memory", what, n_elems);
+      return NULL;
+    }
+  gpointer p = g_try_malloc (n_elems * elem_size);
+  if (p == NULL)
+    g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "%s: cannot allocate %.1f MiB", what,
+                 (double) n_elems * (double) elem_size / 1048576.0);
+  return p;
+}
+
+/* ------------------------------------------------------------------ errors */
+
+static herr_t
+innermost_cb (unsigned n, const H5E_error2_t *e, void *data)
+{
+  char **out = data;
+  if (*out == NULL && e->desc && e->desc[0])
+    *out = g_strdup (e->desc);
+  return 0;
+}
+
+void
+_scm_h5_set_error (GError **error, int code, const ScmH5 *h, const char *object,
+                   const char *fmt, ...)
+{
+  if (error == NULL)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *problem = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_autofree char *h5msg = NULL;
+  H5Ewalk2 (H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, &h5msg);
+  H5Eclear2 (H5E_DEFAULT);
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "%s: ", h && h->path ? h->path : "?");
+  if (object && object[0])
+    g_string_append_printf (s, "%s: ", object);
+  g_string_append (s, problem);
+  if (h5msg)
+    g_string_append_printf (s, " (HDF5: %s)", h5msg);
+  g_set_error_literal (error, SCM_ERROR, code, s->str);
+  g_string_free (s, TRUE);
+}
+
+/* ------------------------------------------------------------------- files */
+
+gboolean
+_scm_h5_open (ScmH5 *h, const char *path, GError **error)
+{
+  h->path = path;
+  h->file = H5I_INVALID_HID;
+  struct stat st;
+  if (stat (path, &st) != 0)
+    {
+      int e = errno;
+      g_set_error (error, SCM_ERROR, SCM_ERROR_IO, "%s: cannot open: %s", path, g_strerror (e));
+      return FALSE;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_IO, "%s: is a folder, not a data file", path);
+      return FALSE;
+    }
+  FILE *fp = fopen (path, "rb");
+  if (fp == NULL)
+    {
+      int e = errno;
+      g_set_error (error, SCM_ERROR, SCM_ERROR_IO, "%s: cannot open: %s", path, g_strerror (e));
+      return FALSE;
+    }
+  unsigned char head[64];
+  size_t got = fread (head, 1, sizeof head, fp);
+  fclose (fp);
+  if (st.st_size == 0 || got == 0)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT, "%s: the file is empty", path);
+      return FALSE;
+    }
+  htri_t is = H5Fis_hdf5 (path);
+  if (is <= 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      gboolean text = TRUE;
+      for (size_t i = 0; i < got && text; i++)
+        text = head[i] == '\n' || head[i] == '\r' || head[i] == '\t' || head[i] >= 0x20;
+      g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT,
+                   "%s: not an HDF5 file (%s); expected a 10x .h5, an .h5ad or an .h5mu file",
+                   path, text ? "it looks like text; labels CSVs are joined with --labels"
+                              : "unknown binary content");
+      return FALSE;
+    }
+  hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
+  /* Close everything still open when the file closes, so an error path
+   * that forgot an hid_t cannot keep the file busy. */
+  H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
+  h->file = H5Fopen (path, H5F_ACC_RDONLY, fapl);
+  H5Pclose (fapl);
+  if (h->file < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, NULL,
+                         "the HDF5 file is damaged or truncated and cannot be opened");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_scm_h5_close (ScmH5 *h)
+{
+  if (h->file >= 0)
+    H5Fclose (h->file);
+  h->file = H5I_INVALID_HID;
+  H5Eclear2 (H5E_DEFAULT);
+}
+
+gboolean
+_scm_h5_exists (hid_t loc, const char *path)
+{
+  if (path == NULL || path[0] == '\0')
+    return FALSE;
+  /* H5Lexists fails (rather than returning 0) when an intermediate
+   * component is missing: check the path one component at a time. */
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  GString *acc = g_string_new (NULL);
+  gboolean ok = TRUE;
+  for (int i = 0; parts[i] && ok; i++)
+    {
+      if (parts[i][0] == '\0')
+        continue;
+      if (acc->len)
+        g_string_append_c (acc, '/');
+      g_string_append (acc, parts[i]);
+      ok = H5Lexists (loc, acc->str, H5P_DEFAULT) > 0;
+      if (ok && parts[i + 1])
+        {
+          /* the intermediate component must be a group to descend */
+          H5O_info_t info;
+          ok = H5Oget_info_by_name (loc, acc->str, &info, H5P_DEFAULT) >= 0
+               && info.type == H5O_TYPE_GROUP;
+        }
+    }
+  g_string_free (acc, TRUE);
+  H5Eclear2 (H5E_DEFAULT);
+  return ok;
+}
+
+static int
+object_type (hid_t loc, const char *path)
+{
+  if (!_scm_h5_exists (loc, path))
+    return -1;
+  H5O_info_t info;
+  if (H5Oget_info_by_name (loc, path, &info, H5P_DEFAULT) < 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return -1;
+    }
+  return info.type;
+}
+
+gboolean
+_scm_h5_is_group (hid_t loc, const char *path)
+{
+  return object_type (loc, path) == H5O_TYPE_GROUP;
+}
+
+gboolean
+_scm_h5_is_dataset (hid_t loc, const char *path)
+{
+  return object_type (loc, path) == H5O_TYPE_DATASET;
+}
+
+/* -------------------------------------------------------------- attributes */
+
+/* Reads all string values of an attribute; NULL when absent or not text. */
+static char **
+attr_read_strings (hid_t obj, const char *name)
+{
+  if (H5Aexists (obj, name) <= 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return NULL;
+    }
+  hid_t a = H5Aopen (obj, name, H5P_DEFAULT);
+  if (a < 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return NULL;
+    }
+  char **out = NULL;
+  hid_t ft = H5Aget_type (a);
+  hid_t sp = H5Aget_space (a);
+  hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints (sp) : -1;
+  if (ft >= 0 && H5Tget_class (ft) == H5T_STRING && np >= 0 && np <= (1 << 20))
+    {
+      if (H5Tis_variable_str (ft) > 0)
+        {
+          hid_t mt = H5Tcopy (H5T_C_S1);
+          H5Tset_size (mt, H5T_VARIABLE);
+          H5Tset_cset (mt, H5Tget_cset (ft));
+          char **buf = g_new0 (char *, np + 1);
+          if (H5Aread (a, mt, buf) >= 0)
+            {
+              out = g_new0 (char *, np + 1);
+              for (hssize_t i = 0; i < np; i++)
+                out[i] = g_strdup (buf[i] ? buf[i] : "");
+              H5Dvlen_reclaim (mt, sp, H5P_DEFAULT, buf);
+            }
+          g_free (buf);
+          H5Tclose (mt);
+        }
+      else
+        {
+          size_t sz = H5Tget_size (ft);
+          if (sz > 0 && sz < (1u << 20))
+            {
+              hid_t mt = H5Tcopy (ft);
+              char *buf = g_malloc0 ((gsize) MAX (np, 1) * sz + 1);
+              if (H5Aread (a, mt, buf) >= 0)
+                {
+                  out = g_new0 (char *, np + 1);
+                  for (hssize_t i = 0; i < np; i++)
+                    out[i] = g_strndup (buf + i * sz, sz);
+                }
+              g_free (buf);
+              H5Tclose (mt);
+            }
+        }
+    }
+  if (ft >= 0)
+    H5Tclose (ft);
+  if (sp >= 0)
+    H5Sclose (sp);
+  H5Aclose (a);
+  H5Eclear2 (H5E_DEFAULT);
+  return out;
+}
+
+char *
+_scm_h5_attr_string (hid_t obj, const char *name)
+{
+  char **v = attr_read_strings (obj, name);
+  if (v == NULL)
+    return NULL;
+  char *s = v[0] ? g_strdup (v[0]) : NULL;
+  g_strfreev (v);
+  return s;
+}
+
+char **
+_scm_h5_attr_strings (hid_t obj, const char *name)
+{
+  return attr_read_strings (obj, name);
+}
+
+/* Integers of `size` bytes (signed or not) to gint64. */
+static gint64
+int_at (const guint8 *p, size_t size, gboolean is_signed)
+{
+  switch (size)
+    {
+    case 1: return is_signed ? (gint64) *(const gint8 *) p : (gint64) *p;
+    case 2: { gint16 s; guint16 u; memcpy (&s, p, 2); memcpy (&u, p, 2); return is_signed ? (gint64) s : (gint64) u; }
+    case 4: { gint32 s; guint32 u; memcpy (&s, p, 4); memcpy (&u, p, 4); return is_signed ? (gint64) s : (gint64) u; }
+    case 8: { gint64 s; memcpy (&s, p, 8); return s; }
+    default: return 0;
+    }
+}
+
+int
+_scm_h5_attr_int64s (hid_t obj, const char *name, gint64 *out, int max_n)
+{
+  if (H5Aexists (obj, name) <= 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return -1;
+    }
+  hid_t a = H5Aopen (obj, name, H5P_DEFAULT);
+  if (a < 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return -1;
+    }
+  int n_out = -1;
+  hid_t ft = H5Aget_type (a);
+  hid_t sp = H5Aget_space (a);
+  hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints (sp) : -1;
+  H5T_class_t cls = ft >= 0 ? H5Tget_class (ft) : H5T_NO_CLASS;
+  if (np >= 0 && np <= 4096)
+    {
+      if (cls == H5T_INTEGER || cls == H5T_FLOAT)
+        {
+          gint64 *buf = g_new0 (gint64, MAX (np, 1));
+          if (H5Aread (a, H5T_NATIVE_INT64, buf) >= 0)
+            {
+              n_out = (int) MIN (np, max_n);
+              memcpy (out, buf, (gsize) n_out * sizeof (gint64));
+            }
+          g_free (buf);
+        }
+      else if (cls == H5T_ENUM)
+        {
+          /* h5py stores bools as an int8 enum; HDF5 cannot convert an enum
+           * to an integer, so read the raw base integers. */
+          hid_t mt = H5Tget_native_type (ft, H5T_DIR_DEFAULT);
+          size_t sz = H5Tget_size (mt);
+          hid_t super = H5Tget_super (ft);
+          gboolean sgn = H5Tget_sign (super) == H5T_SGN_2;
+          guint8 *buf = g_malloc0 ((gsize) MAX (np, 1) * sz);
+          if (sz <= 8 && H5Aread (a, mt, buf) >= 0)
+            {
+              n_out = (int) MIN (np, max_n);
+              for (int i = 0; i < n_out; i++)
+                out[i] = int_at (buf + (gsize) i * sz, sz, sgn);
+            }
+          g_free (buf);
+          H5Tclose (super);
+          H5Tclose (mt);
+        }
+    }
+  if (ft >= 0)
+    H5Tclose (ft);
+  if (sp >= 0)
+    H5Sclose (sp);
+  H5Aclose (a);
+  H5Eclear2 (H5E_DEFAULT);
+  return n_out;
+}
+
+/* ---------------------------------------------------------------- datasets */
+
+gboolean
+_scm_h5_dims (const ScmH5 *h, hid_t dset, const char *object, int *rank, gint64 dims[2],
+              GError **error)
+{
+  hid_t sp = H5Dget_space (dset);
+  if (sp < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the dataspace");
+      return FALSE;
+    }
+  hsize_t d[H5S_MAX_RANK];
+  int r = H5Sget_simple_extent_dims (sp, d, NULL);
+  H5Sclose (sp);
+  if (r < 0 || r > 2)
+    {
+      if (r < 0)
+        _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the dimensions");
+      else
+        _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object,
+                           "has %d dimensions; expected 1 or 2", r);
+      return FALSE;
+    }
+  *rank = r;
+  dims[0] = r >= 1 ? (gint64) d[0] : 1;
+  dims[1] = r >= 2 ? (gint64) d[1] : 1;
+  if (dims[0] < 0 || dims[1] < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_NO_MEMORY, h, object, "dimensions are too large");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_scm_h5_len (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, GError **error)
+{
+  if (!_scm_h5_is_dataset (loc, object))
+    {
+      _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object, "dataset is missing");
+      return FALSE;
+    }
+  hid_t d = H5Dopen2 (loc, object, H5P_DEFAULT);
+  if (d < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot open the dataset");
+      return FALSE;
+    }
+  int rank;
+  gint64 dims[2];
+  gboolean ok = _scm_h5_dims (h, d, object, &rank, dims, error);
+  H5Dclose (d);
+  if (ok && rank != 1)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object,
+                         "has %d dimensions; expected a 1-D array", rank);
+      return FALSE;
+    }
+  if (ok)
+    *n = dims[0];
+  return ok;
+}
+
+gboolean
+_scm_h5_read_slab (const ScmH5 *h, hid_t dset, const char *object, hid_t memtype,
+                   gint64 start, gint64 count, void *buf, GError **error)
+{
+  if (count == 0)
+    return TRUE;
+  hid_t fs = H5Dget_space (dset);
+  if (fs < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the dataspace");
+      return FALSE;
+    }
+  int rank = H5Sget_simple_extent_ndims (fs);
+  hsize_t dims[2] = { 0, 0 };
+  if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims (fs, dims, NULL) < 0)
+    {
+      H5Sclose (fs);
+      _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object, "unexpected dimensions");
+      return FALSE;
+    }
+  hsize_t off[2] = { (hsize_t) start, 0 };
+  hsize_t cnt[2] = { (hsize_t) count, rank == 2 ? dims[1] : 1 };
+  hid_t ms = H5Screate_simple (rank, cnt, NULL);
+  herr_t st = H5Sselect_hyperslab (fs, H5S_SELECT_SET, off, NULL, cnt, NULL);
+  if (st >= 0)
+    st = H5Dread (dset, memtype, ms, fs, H5P_DEFAULT, buf);
+  H5Sclose (ms);
+  H5Sclose (fs);
+  if (st < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object,
+                         "cannot read elements %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
+                         " (damaged, truncated or of an unsupported type)",
+                         start, start + count);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+class_name (H5T_class_t c)
+{
+  switch (c)
+    {
+    case H5T_INTEGER: return "integers";
+    case H5T_FLOAT: return "floating-point numbers";
+    case H5T_STRING: return "strings";
+    case H5T_COMPOUND: return "a compound (table) type";
+    case H5T_ENUM: return "an enumeration";
+    case H5T_REFERENCE: return "references";
+    case H5T_OPAQUE: return "opaque bytes";
+    case H5T_ARRAY: return "an array type";
+    case H5T_VLEN: return "variable-length sequences";
+    case H5T_BITFIELD: return "bit fields";
+    case H5T_TIME: return "time values";
+    default: return "an unknown type";
+    }
+}
+
+/* Opens a 1-D dataset and checks its length against *n (if >= 0). */
+static hid_t
+open_1d (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, GError **error)
+{
+  if (!_scm_h5_is_dataset (loc, object))
+    {
+      _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object, "dataset is missing");
+      return H5I_INVALID_HID;
+    }
+  hid_t d = H5Dopen2 (loc, object, H5P_DEFAULT);
+  if (d < 0)
+    {
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot open the dataset");
+      return H5I_INVALID_HID;
+    }
+  int rank;
+  gint64 dims[2];
+  if (!_scm_h5_dims (h, d, object, &rank, dims, error))
+    {
+      H5Dclose (d);
+      return H5I_INVALID_HID;
+    }
+  if (rank != 1)
+    {
+      H5Dclose (d);
+      _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object,
+                         "has %d dimensions; expected a 1-D array", rank);
+      return H5I_INVALID_HID;
+    }
+  if (*n >= 0 && dims[0] != *n)
+    {
+      H5Dclose (d);
+      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object,
+                         "has %" G_GINT64_FORMAT " elements; expected %" G_GINT64_FORMAT,
+                         dims[0], *n);
+      return H5I_INVALID_HID;
+    }
+  *n = dims[0];
+  return d;
+}
+
+/* Reads a whole 1-D numeric dataset as int64 (want_int) or double. */
+static gpointer
+read_numbers (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, gboolean want_int,
+              GError **error)
+{
+  hid_t d = open_1d (h, loc, object, n, error);
+  if (d < 0)
+    return NULL;
+  gpointer out = NULL;
+  hid_t ft = H5Dget_type (d);
+  H5T_class_t cls = H5Tget_class (ft);
+  if (cls == H5T_INTEGER || cls == H5T_FLOAT)
+    {
+      out = _scm_io_try_alloc ((gsize) *n, 8, object, error);
+      if (out && *n > 0
+          && H5Dread (d, want_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                      H5P_DEFAULT, out) < 0)
+        {
+          g_clear_pointer (&out, g_free);
+          _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the values");
+        }
+    }
+  else if (cls == H5T_ENUM)
+    {
+      hid_t mt = H5Tget_native_type (ft, H5T_DIR_DEFAULT);
+      hid_t super = H5Tget_super (ft);
+      size_t sz = H5Tget_size (mt);
+      gboolean sgn = H5Tget_sign (super) == H5T_SGN_2;
+      guint8 *raw = sz <= 8 ? _scm_io_try_alloc ((gsize) *n, sz, object, error) : NULL;
+      if (sz > 8)
+        _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object, "enumeration base is too wide");
+      else if (raw && *n > 0 && H5Dread (d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
+        {
+          g_clear_pointer (&raw, g_free);
+          _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the values");
+        }
+      if (raw)
+        {
+          out = _scm_io_try_alloc ((gsize) *n, 8, object, error);
+          for (gint64 i = 0; out && i < *n; i++)
+            {
+              gint64 v = int_at (raw + (gsize) i * sz, sz, sgn);
+              if (want_int)
+                ((gint64 *) out)[i] = v;
+              else
+                ((double *) out)[i] = (double) v;
+            }
+          g_free (raw);
+        }
+      H5Tclose (super);
+      H5Tclose (mt);
+    }
+  else
+    _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object,
+                       "holds %s where numbers were expected", class_name (cls));
+  H5Tclose (ft);
+  H5Dclose (d);
+  return out;
+}
+
+double *
+_scm_h5_read_doubles (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, GError **error)
+{
+  return read_numbers (h, loc, object, n, FALSE, error);
+}
+
+gint64 *
+_scm_h5_read_int64s (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, GError **error)
+{
+  return read_numbers (h, loc, object, n, TRUE, error);
+}
+
+static char *
+valid_utf8_dup (const char *s, gssize len)
+{
+  if (len < 0)
+    len = (gssize) strlen (s);
+  if (g_utf8_validate (s, len, NULL))
+    return g_strndup (s, (gsize) len);
+  return g_utf8_make_valid (s, len);
+}
+
+char **
+_scm_h5_read_strings (const ScmH5 *h, hid_t loc, const char *object, gint64 *n,
+                      gboolean allow_numbers, GError **error)
+{
+  hid_t d = open_1d (h, loc, object, n, error);
+  if (d < 0)
+    return NULL;
+  hid_t ft = H5Dget_type (d);
+  H5T_class_t cls = H5Tget_class (ft);
+  char **out = NULL;
+  if (cls == H5T_STRING && H5Tis_variable_str (ft) > 0)
+    {
+      hid_t mt = H5Tcopy (H5T_C_S1);
+      H5Tset_size (mt, H5T_VARIABLE);
+      H5Tset_cset (mt, H5Tget_cset (ft));
+      char **buf = _scm_io_try_alloc ((gsize) *n + 1, sizeof (char *), object, error);
+      if (buf)
+        {
+          memset (buf, 0, ((gsize) *n + 1) * sizeof (char *));
+          if (*n > 0 && H5Dread (d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the strings");
+          else
+            {
+              out = _scm_io_try_alloc ((gsize) *n + 1, sizeof (char *), object, error);
+              if (out)
+                {
+                  for (gint64 i = 0; i < *n; i++)
+                    out[i] = valid_utf8_dup (buf[i] ? buf[i] : "", -1);
+                  out[*n] = NULL;
+                }
+              if (*n > 0)
+                {
+                  hid_t sp = H5Dget_space (d);
+                  H5Dvlen_reclaim (mt, sp, H5P_DEFAULT, buf);
+                  H5Sclose (sp);
+                }
+            }
+          g_free (buf);
+        }
+      H5Tclose (mt);
+    }
+  else if (cls == H5T_STRING)
+    {
+      size_t sz = H5Tget_size (ft);
+      H5T_str_t pad = H5Tget_strpad (ft);
+      char *buf = NULL;
+      if (sz == 0 || sz > (1u << 24))
+        _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object, "string width %zu is invalid", sz);
+      else if ((buf = _scm_io_try_alloc ((gsize) MAX (*n, 1), sz, object, error)) != NULL)
+        {
+          hid_t mt = H5Tcopy (ft);
+          if (*n > 0 && H5Dread (d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object, "cannot read the strings");
+          else if ((out = _scm_io_try_alloc ((gsize) *n + 1, sizeof (char *), object, error)))
+            {
+              for (gint64 i = 0; i < *n; i++)
+                {
+                  const char *p = buf + (gsize) i * sz;
+                  gsize len = strnlen (p, sz);
+                  if (pad == H5T_STR_SPACEPAD)
+                    while (len > 0 && p[len - 1] == ' ')
+                      len--;
+                  out[i] = valid_utf8_dup (p, (gssize) len);
+                }
+              out[*n] = NULL;
+            }
+          H5Tclose (mt);
+          g_free (buf);
+        }
+    }
+  else if (allow_numbers && (cls == H5T_INTEGER || cls == H5T_FLOAT))
+    {
+      gboolean is_int = cls == H5T_INTEGER;
+      H5Tclose (ft);
+      H5Dclose (d);
+      gpointer v = read_numbers (h, loc, object, n, is_int, error);
+      if (v == NULL)
+        return NULL;
+      out = _scm_io_try_alloc ((gsize) *n + 1, sizeof (char *), object, error);
+      for (gint64 i = 0; out && i < *n; i++)
+        out[i] = is_int ? g_strdup_printf ("%" G_GINT64_FORMAT, ((gint64 *) v)[i])
+                        : g_strdup_printf ("%.10g", ((double *) v)[i]);
+      if (out)
+        out[*n] = NULL;
+      g_free (v);
+      return out;
+    }
+  else
+    _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, object,
+                       "holds %s where strings were expected", class_name (cls));
+  H5Tclose (ft);
+  H5Dclose (d);
+  return out;
+}
+
+gboolean
+_scm_io_check_unique (const char *path, const char *object, char **names, gint64 n,
+                      const char *what, GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (gint64 i = 0; i < n; i++)
+    {
+      gpointer prev;
+      if (g_hash_table_lookup_extended (seen, names[i], NULL, &prev))
+        {
+          g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+                       "%s: %s: duplicate %s \"%s\" at rows %" G_GINT64_FORMAT " and %"
+                       G_GINT64_FORMAT, path, object, what, names[i],
+                       (gint64) GPOINTER_TO_SIZE (prev), i);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, names[i], GSIZE_TO_POINTER ((gsize) i));
+    }
+  return TRUE;
+}
