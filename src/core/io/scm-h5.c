@@ -140,7 +140,7 @@ _scm_h5_open (ScmH5 *h, const char *path, GError **error)
         text = head[i] == '\n' || head[i] == '\r' || head[i] == '\t' || head[i] >= 0x20;
       g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT,
                    "%s: not an HDF5 file (%s); expected a 10x .h5, an .h5ad or an .h5mu file",
-                   path, text ? "it looks like text; labels CSVs are joined with --labels"
+                   path, text ? "it looks like text; a labels CSV is joined to a dataset, not opened on its own"
                               : "unknown binary content");
       return FALSE;
     }
