@@ -47,7 +47,7 @@ column_stats (const float *X, gint64 n, gint64 p, double *mean, double *total_va
       mean[j] += X[i * p + j];
   for (gint64 j = 0; j < p; j++)
     mean[j] /= (double) n;
-  g_autofree double *ss = g_new0 (double, p);
+  g_autofree double *ss = g_new0 (double, (gsize) p);
   for (gint64 i = 0; i < n; i++)
     for (gint64 j = 0; j < p; j++)
       {
@@ -146,7 +146,7 @@ pca_exact (const float *X, gint64 n, gint64 p, gint64 k, ScmPca *out, GError **e
                    "eigen-decomposition of the covariance failed (dsyevd info %d)", (int) info);
       return FALSE;
     }
-  g_autofree double *V = g_new (double, p * k);  /* (p, k), descending */
+  g_autofree double *V = g_new (double, (gsize) p * (gsize) k);  /* (p, k), descending */
   for (gint64 c = 0; c < k; c++)
     {
       gint64 src = p - 1 - c;
@@ -158,7 +158,7 @@ pca_exact (const float *X, gint64 n, gint64 p, gint64 k, ScmPca *out, GError **e
       for (gint64 j = 0; j < p; j++)
         out->components[c * p + j] = (float) V[j * k + c];
     }
-  g_autofree double *S = g_new (double, n * k);
+  g_autofree double *S = g_new (double, (gsize) n * (gsize) k);
   cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) p, 1.0, Xc,
                (int) p, V, (int) k, 0.0, S, (int) k);
   for (gint64 i = 0; i < n * k; i++)

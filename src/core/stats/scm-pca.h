@@ -19,7 +19,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+
+#include "scm-dataset.h"
 
 G_BEGIN_DECLS
 
@@ -52,5 +54,12 @@ void     scm_pca_options_init (ScmPcaOptions *opts);
 gboolean scm_pca_fit   (const float *X, gint64 n, gint64 p, const ScmPcaOptions *opts,
                         ScmPca *out, GError **error);
 void     scm_pca_clear (ScmPca *pca);
+
+/* The RNA baseline of a dataset (log-normalise counts, 2000 Seurat HVGs,
+ * scale, clip 10, PCA): a new matrix named "X_pca" (cells, n_comps).
+ * Implemented in scm-analyze.c (see scm-analyze.h for the details and
+ * scm_pca_baseline_full() for the variance ratios). */
+ScmMatrix *scm_pca_baseline (const ScmDataset *ds, gint64 n_comps, GCancellable *cancellable,
+                             GError **error);
 
 G_END_DECLS
