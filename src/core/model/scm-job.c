@@ -328,6 +328,10 @@ scm_job_resume (ScmJob *job)
 {
   g_mutex_lock (&job->lock);
   job->pause_req = FALSE;
+  /* RUNNING at once, so a wait_paused() right after this waits for the
+   * next pause instead of seeing the old one. */
+  if (job->state == SCM_JOB_PAUSED)
+    set_state_locked (job, SCM_JOB_RUNNING);
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
 }
