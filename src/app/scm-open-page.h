@@ -1,0 +1,29 @@
+/* scm-open-page.h: the Open page.
+ *
+ * Empty state (open a file, the demo, recent files, drop target), a
+ * loading state, an error state, and once a dataset is in the document a
+ * summary card with the QC histograms and filter thresholds.  Loading
+ * itself is the window's job: the page only activates actions
+ * (app.open, app.open-demo, win.open-path).
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "scm-document.h"
+#include "scm-qc-model.h"
+
+G_BEGIN_DECLS
+
+#define SCM_TYPE_OPEN_PAGE (scm_open_page_get_type ())
+G_DECLARE_FINAL_TYPE (ScmOpenPage, scm_open_page, SCM, OPEN_PAGE, AdwBin)
+
+void        scm_open_page_set_document (ScmOpenPage *self, ScmDocument *document);
+void        scm_open_page_set_loading  (ScmOpenPage *self, const char *name);
+void        scm_open_page_set_error    (ScmOpenPage *self, const char *title, const char *message);
+void        scm_open_page_set_qc_model (ScmOpenPage *self, ScmQcModel *qc);
+ScmQcModel *scm_open_page_get_qc_model (ScmOpenPage *self);
+/* "empty", "loading", "error" or "summary" (for tests). */
+const char *scm_open_page_get_state    (ScmOpenPage *self);
+
+G_END_DECLS

@@ -1,0 +1,34 @@
+/* scm-train-page.h: the Train page.
+ *
+ * Stage (1 pre-train on CITE-seq, 2 fine-tune on a label column, 3
+ * transfer to an RNA-only file), preset and epochs; Start / Pause / Cancel
+ * / Resume from a checkpoint; live loss curves (ScmLossChart) and a
+ * progress bar with ETA.  When training ends the embedding replaces the
+ * document's representation.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "scm-document.h"
+#include "scm-loss-chart.h"
+
+G_BEGIN_DECLS
+
+#define SCM_TYPE_TRAIN_PAGE (scm_train_page_get_type ())
+G_DECLARE_FINAL_TYPE (ScmTrainPage, scm_train_page, SCM, TRAIN_PAGE, AdwBin)
+
+void          scm_train_page_set_document (ScmTrainPage *self, ScmDocument *document);
+/* Cancels a running job (window closing). */
+void          scm_train_page_cancel       (ScmTrainPage *self);
+/* For tests: the chart's model, whether a job runs, start as the button does. */
+ScmLossModel *scm_train_page_get_loss_model (ScmTrainPage *self);
+gboolean      scm_train_page_is_running   (ScmTrainPage *self);
+void          scm_train_page_start        (ScmTrainPage *self);
+/* "desktop", "paper" or "tiny". */
+void          scm_train_page_set_preset   (ScmTrainPage *self, const char *preset);
+void          scm_train_page_set_epochs   (ScmTrainPage *self, int epochs);
+/* Last state line shown (finished, failed, cancelled...). */
+const char   *scm_train_page_get_status   (ScmTrainPage *self);
+
+G_END_DECLS
