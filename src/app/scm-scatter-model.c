@@ -107,13 +107,12 @@ mix64 (guint64 x)
   return x ^ (x >> 31);
 }
 
-static const float *sort_keys;
-
 static int
-cmp_by_key (const void *a, const void *b)
+cmp_by_key (gconstpointer a, gconstpointer b, gpointer data)
 {
+  const float *keys = data;
   gint64 i = *(const gint64 *) a, j = *(const gint64 *) b;
-  float x = sort_keys[i], y = sort_keys[j];
+  float x = keys[i], y = keys[j];
   /* NaN (missing) first so it sits underneath. */
   gboolean nx = isnan (x), ny = isnan (y);
   if (nx != ny)
@@ -121,13 +120,6 @@ cmp_by_key (const void *a, const void *b)
   if (x != y && !nx)
     return x < y ? -1 : 1;
   return (i > j) - (i < j);
-}
-
-static int
-cmp_gint64_pairs (const void *a, const void *b)
-{
-  const guint64 *x = a, *y = b;
-  return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
 /* Base colours and base order: run when the colouring changes. */
@@ -166,23 +158,23 @@ build_base (ScmScatterModel *self)
             self->base_color[i] = (c >= 0 && (guint) c < np) ? pal[c]
                                   : (c >= 0 ? scm_colormap_categorical (c) : SCM_COLOR_MISSING);
           }
-        /* Shuffled order: sort (hash, index) pairs; missing values first. */
-        guint64 *pairs = g_try_new (guint64, 2 * MAX (n, 1));
-        if (!pairs)
-          {
-            for (gint64 i = 0; i < n; i++)
-              self->order[i] = i;
-            break;
-          }
+        /* Missing values first (underneath), then the rest in a fixed
+         * random order (Fisher-Yates driven by a hash of the index), O(n). */
+        gint64 m = 0;
         for (gint64 i = 0; i < n; i++)
-          {
-            pairs[2 * i] = self->codes[i] < 0 ? 0 : (mix64 ((guint64) i) | 1);
-            pairs[2 * i + 1] = (guint64) i;
-          }
-        qsort (pairs, n, 2 * sizeof (guint64), cmp_gint64_pairs);
+          if (self->codes[i] < 0)
+            self->order[m++] = i;
+        gint64 first = m;
         for (gint64 i = 0; i < n; i++)
-          self->order[i] = (gint64) pairs[2 * i + 1];
-        g_free (pairs);
+          if (self->codes[i] >= 0)
+            self->order[m++] = i;
+        for (gint64 i = n - 1; i > first; i--)
+          {
+            gint64 j = first + (gint64) (mix64 ((guint64) i) % (guint64) (i - first + 1));
+            gint64 tmp = self->order[i];
+            self->order[i] = self->order[j];
+            self->order[j] = tmp;
+          }
       }
       break;
     case SCM_SCATTER_COLOR_CONTINUOUS:
@@ -190,9 +182,7 @@ build_base (ScmScatterModel *self)
                                self->base_color);
       for (gint64 i = 0; i < n; i++)
         self->order[i] = i;
-      sort_keys = self->values;
-      qsort (self->order, n, sizeof (gint64), cmp_by_key);
-      sort_keys = NULL;
+      g_qsort_with_data (self->order, (gint) n, sizeof (gint64), cmp_by_key, self->values);
       break;
     }
 }
