@@ -49,6 +49,34 @@ scm_metric_from_name (const char *name, ScmMetric *metric)
 }
 
 gboolean
+scm_knn_method_from_name (const char *name, ScmKnnMethod *method)
+{
+  if (g_ascii_strcasecmp (name, "auto") == 0)
+    *method = SCM_KNN_AUTO;
+  else if (g_ascii_strcasecmp (name, "exact") == 0)
+    *method = SCM_KNN_EXACT;
+  else if (g_ascii_strcasecmp (name, "nndescent") == 0)
+    *method = SCM_KNN_NNDESCENT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+scm_knn_method_name (ScmKnnMethod method)
+{
+  switch (method)
+    {
+    case SCM_KNN_EXACT:
+      return "exact";
+    case SCM_KNN_NNDESCENT:
+      return "nndescent";
+    default:
+      return "auto";
+    }
+}
+
+gboolean
 scm_knn_alloc (ScmKnn *out, gint64 n, int k, GError **error)
 {
   memset (out, 0, sizeof *out);
@@ -497,7 +525,15 @@ candidates_worker (int t, int T, gpointer data)
             }
         }
     }
-  /* entries sampled as new candidates become old */
+}
+
+/* Entries sampled as new candidates become old.  A separate pass: the
+ * candidate pass reads every node's flags. */
+static void
+flags_worker (int t, int T, gpointer data)
+{
+  NndJob *J = data;
+  int K = J->K, C = J->C;
   for (gint64 u = t; u < J->n; u += T)
     {
       gint32 *hi = J->hidx + u * K;
@@ -638,6 +674,7 @@ scm_knn_nndescent (const float *X, gint64 n, gint64 d, ScmMetric metric, guint64
     {
       J.iter = (guint64) it;
       _scm_parallel_run (T, candidates_worker, &J);
+      _scm_parallel_run (T, flags_worker, &J);
       gint64 changes = 0;
       for (gint64 u0 = 0; u0 < n; u0 += block)
         {

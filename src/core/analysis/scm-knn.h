@@ -59,6 +59,9 @@ void     scm_knn_options_init (ScmKnnOptions *opts);
 const char *scm_metric_name   (ScmMetric metric);
 /* "euclidean" / "cosine" -> metric; FALSE if unknown. */
 gboolean scm_metric_from_name (const char *name, ScmMetric *metric);
+/* "auto" / "exact" / "nndescent" -> method; FALSE if unknown. */
+gboolean scm_knn_method_from_name (const char *name, ScmKnnMethod *method);
+const char *scm_knn_method_name   (ScmKnnMethod method);
 
 /* Allocates out->indices/distances (g_try_malloc) for n x k. */
 gboolean scm_knn_alloc (ScmKnn *out, gint64 n, int k, GError **error);

@@ -1,0 +1,189 @@
+/* test-umap.c: UMAP a/b fit vs umap-learn, spectral initialisation on a
+ * ring, determinism with one thread, trustworthiness (the metric vs
+ * sklearn, the layout vs umap-learn's on the same graph). */
+#include "analysis-test-util.h"
+#include "analysis/scm-umap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+test_find_ab (void)
+{
+  g_autofree char *text = atest_fixture_text ("umap_ab.txt");
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  int checked = 0;
+  for (char **l = lines; *l && **l; l++)
+    {
+      double spread, md, ra, rb, a, b;
+      g_assert_cmpint (sscanf (*l, "%lf %lf %lf %lf", &spread, &md, &ra, &rb), ==, 4);
+      scm_umap_find_ab (spread, md, &a, &b);
+      g_test_message ("spread %.2f min_dist %.2f: a %.6f (umap-learn %.6f) b %.6f (%.6f)",
+                      spread, md, a, ra, b, rb);
+      g_assert_cmpfloat (fabs (a - ra), <, 1e-4 * MAX (1, fabs (ra)));
+      g_assert_cmpfloat (fabs (b - rb), <, 1e-4 * MAX (1, fabs (rb)));
+      checked++;
+    }
+  g_assert_cmpint (checked, >=, 5);
+}
+
+static void
+test_spectral_path (void)
+{
+  /* a path 0 - 1 - ... - N-1: the slowest mode of the normalised
+   * Laplacian (Fiedler vector) is monotone along the path, the next one
+   * changes direction once.  (A ring would have a degenerate pair, which
+   * single-vector Lanczos resolves to one vector only.) */
+  enum { N = 120 };
+  gint32 s[N - 1], t[N - 1];
+  double w[N - 1];
+  for (int i = 0; i < N - 1; i++)
+    {
+      s[i] = i;
+      t[i] = i + 1;
+      w[i] = 1;
+    }
+  ScmGraph g;
+  g_assert_true (scm_graph_from_edges (&g, N, N - 1, s, t, w, NULL));
+  float emb[2 * N];
+  g_assert_true (scm_umap_spectral_init (&g, 2, 0, emb));
+  /* umap-learn uses the eigenvectors u of the symmetric normalised
+   * Laplacian; f = D^-1/2 u is the random-walk form that is monotone */
+  float f[2 * N];
+  for (int i = 0; i < N; i++)
+    for (int c = 0; c < 2; c++)
+      f[2 * i + c] = emb[2 * i + c] / sqrtf (i == 0 || i == N - 1 ? 1.0f : 2.0f);
+  int up = 0, down = 0, turns = 0;
+  for (int i = 1; i < N; i++)
+    {
+      up += f[2 * i] > f[2 * (i - 1)];
+      down += f[2 * i] < f[2 * (i - 1)];
+      if (i > 1)
+        turns += (f[2 * i + 1] - f[2 * i - 1]) * (f[2 * i - 1] - f[2 * i - 3]) < 0;
+    }
+  g_test_message ("Fiedler steps up %d down %d; second vector turns %d", up, down, turns);
+  g_assert_true (up == N - 1 || down == N - 1);
+  g_assert_cmpint (turns, ==, 1);
+  float mx = 0;
+  for (int i = 0; i < 2 * N; i++)
+    mx = MAX (mx, fabsf (emb[i]));
+  g_assert_cmpfloat (fabs (mx - 10.0), <, 1e-4);
+  scm_graph_clear (&g);
+  /* disconnected: refused so the caller falls back to random */
+  gint32 s2[] = { 0, 2 }, t2[] = { 1, 3 };
+  double w2[] = { 1, 1 };
+  g_assert_true (scm_graph_from_edges (&g, 6, 2, s2, t2, w2, NULL));
+  g_assert_false (scm_umap_spectral_init (&g, 2, 0, emb));
+  scm_graph_clear (&g);
+}
+
+static void
+test_deterministic_one_thread (void)
+{
+  gint64 n = 600, d = 5;
+  float *X = atest_random (n, d, 9);
+  ScmGraph g;
+  atest_graph_of (X, n, d, 15, &g);
+  ScmUmapOptions o;
+  scm_umap_options_init (&o);
+  o.n_threads = 1;
+  o.n_epochs = 60;
+  o.seed = 4;
+  float *a = g_new (float, n * 2), *b = g_new (float, n * 2);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (scm_umap_layout (&g, &o, a, &error));
+  g_assert_true (scm_umap_layout (&g, &o, b, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (a, n * 2 * sizeof (float), b, n * 2 * sizeof (float));
+  o.seed = 5;
+  g_assert_true (scm_umap_layout (&g, &o, b, &error));
+  g_assert_true (memcmp (a, b, n * 2 * sizeof (float)) != 0);
+  /* two threads (Hogwild): not bitwise reproducible, but finite */
+  o.n_threads = 2;
+  o.init = SCM_UMAP_INIT_RANDOM;
+  g_assert_true (scm_umap_layout (&g, &o, b, &error));
+  for (gint64 i = 0; i < n * 2; i++)
+    g_assert_true (isfinite (b[i]));
+  g_free (a);
+  g_free (b);
+  g_free (X);
+  scm_graph_clear (&g);
+}
+
+static void
+test_trustworthiness_metric (void)
+{
+  gint64 n, d, m;
+  float *X = atest_pbmc10k_clr (&n, &d);
+  if (!X)
+    return;
+  float *U = atest_subsample (X, n, d, 3, &m);
+  g_assert_cmpfloat (m, ==, atest_ref_scalar ("umap_sub3_n"));
+  float *E = g_new (float, m * 2);
+  /* a fixed projection W[j] = (cos j, sin j), as the fixture script */
+  for (gint64 i = 0; i < m; i++)
+    {
+      double s0 = 0, s1 = 0;
+      for (gint64 j = 0; j < d; j++)
+        {
+          s0 += (double) U[i * d + j] * cos ((double) j);
+          s1 += (double) U[i * d + j] * sin ((double) j);
+        }
+      E[2 * i] = (float) s0;
+      E[2 * i + 1] = (float) s1;
+    }
+  double t15 = scm_trustworthiness (U, d, E, 2, m, 15);
+  double t5 = scm_trustworthiness (U, d, E, 2, m, 5);
+  g_test_message ("trustworthiness of a 2-d projection: k15 %.6f (sklearn %.6f), k5 %.6f (%.6f)", t15,
+                  atest_ref_scalar ("trust_sub3_proj2_k15"), t5,
+                  atest_ref_scalar ("trust_sub3_proj2_k5"));
+  g_assert_cmpfloat (fabs (t15 - atest_ref_scalar ("trust_sub3_proj2_k15")), <, 2e-4);
+  g_assert_cmpfloat (fabs (t5 - atest_ref_scalar ("trust_sub3_proj2_k5")), <, 2e-4);
+  g_free (E);
+  g_free (U);
+  g_free (X);
+}
+
+static void
+test_trustworthiness_vs_umap_learn (void)
+{
+  gint64 n, d, m;
+  float *X = atest_pbmc10k_clr (&n, &d);
+  if (!X)
+    return;
+  float *U = atest_subsample (X, n, d, 3, &m);
+  ScmGraph g;
+  atest_graph_of (U, m, d, 15, &g);
+  ScmUmapOptions o;
+  scm_umap_options_init (&o);
+  o.n_threads = 1;
+  float *E = g_new (float, m * 2);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (scm_umap_layout (&g, &o, E, &error));
+  g_assert_no_error (error);
+  double t = scm_trustworthiness (U, d, E, 2, m, 15);
+  double ref = atest_ref_scalar ("umap_sub3_trust_k15_mean");
+  g_test_message ("UMAP trustworthiness k=15 on %" G_GINT64_FORMAT " cells: ours %.4f, "
+                  "umap-learn %.4f (seeds 0-2: %.4f .. %.4f)", m, t, ref,
+                  atest_ref_scalar ("umap_sub3_trust_k15_min"),
+                  atest_ref_scalar ("umap_sub3_trust_k15_max"));
+  g_assert_cmpfloat (fabs (t - ref), <, 0.01);
+  g_free (E);
+  g_free (U);
+  g_free (X);
+  scm_graph_clear (&g);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/analysis/umap/find-ab", test_find_ab);
+  g_test_add_func ("/analysis/umap/spectral-path", test_spectral_path);
+  g_test_add_func ("/analysis/umap/deterministic-one-thread", test_deterministic_one_thread);
+  g_test_add_func ("/analysis/umap/trustworthiness-metric", test_trustworthiness_metric);
+  g_test_add_func ("/analysis/umap/trustworthiness-vs-umap-learn", test_trustworthiness_vs_umap_learn);
+  return g_test_run ();
+}
