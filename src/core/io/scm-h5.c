@@ -135,7 +135,7 @@ _scm_h5_open (ScmH5 *h, const char *path, GError **error)
   if (is <= 0)
     {
       H5Eclear2 (H5E_DEFAULT);
-      gboolean text = TRUE;
+      gboolean text = g_utf8_validate ((const char *) head, (gssize) got, NULL);
       for (size_t i = 0; i < got && text; i++)
         text = head[i] == '\n' || head[i] == '\r' || head[i] == '\t' || head[i] >= 0x20;
       g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT,
@@ -149,13 +149,15 @@ _scm_h5_open (ScmH5 *h, const char *path, GError **error)
    * that forgot an hid_t cannot keep the file busy. */
   H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
   h->file = H5Fopen (path, H5F_ACC_RDONLY, fapl);
-  H5Pclose (fapl);
   if (h->file < 0)
     {
+      /* before H5Pclose, which would clear HDF5's error stack */
       _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, NULL,
                          "the HDF5 file is damaged or truncated and cannot be opened");
+      H5Pclose (fapl);
       return FALSE;
     }
+  H5Pclose (fapl);
   return TRUE;
 }
 
@@ -472,17 +474,14 @@ _scm_h5_read_slab (const ScmH5 *h, hid_t dset, const char *object, hid_t memtype
   herr_t st = H5Sselect_hyperslab (fs, H5S_SELECT_SET, off, NULL, cnt, NULL);
   if (st >= 0)
     st = H5Dread (dset, memtype, ms, fs, H5P_DEFAULT, buf);
+  if (st < 0)
+    _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object,
+                       "cannot read elements %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
+                       " (damaged, truncated or of an unsupported type)",
+                       start, start + count);
   H5Sclose (ms);
   H5Sclose (fs);
-  if (st < 0)
-    {
-      _scm_h5_set_error (error, SCM_ERROR_CORRUPT, h, object,
-                         "cannot read elements %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
-                         " (damaged, truncated or of an unsupported type)",
-                         start, start + count);
-      return FALSE;
-    }
-  return TRUE;
+  return st >= 0;
 }
 
 static const char *
