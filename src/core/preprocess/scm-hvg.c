@@ -76,7 +76,9 @@ scm_csr_column_mean_var (const ScmCsr *X, gboolean expm1_values, double *mean, d
       double m = N > 0 ? mean[g] / (double) N : 0.0;
       double v = N > 0 ? var[g] / (double) N - m * m : 0.0;
       mean[g] = m;
-      var[g] = N > 1 ? v * (double) N / (double) (N - 1) : 0.0;
+      /* Same operation order as scanpy (var *= n / (n - 1)): the Seurat v3
+       * LOESS surface reacts to last-bit changes of tied inputs. */
+      var[g] = N > 1 ? v * ((double) N / (double) (N - 1)) : 0.0;
     }
 }
 
