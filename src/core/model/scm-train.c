@@ -813,3 +813,116 @@ scm_train_data_options_for_checkpoint (const ScmCheckpoint *ck, ScmTrainDataOpti
   o->proteins = o->need_adt ? (const char *const *) ck->proteins : NULL;
   o->tok_dim = ck->config.rna_tok_dim;
 }
+
+void
+scm_trainer_set_max_epochs (ScmTrainer *t, int max_epochs)
+{
+  if (max_epochs <= 0)
+    return;
+  t->max_epochs = max_epochs;
+  gboolean early = t->opts.stage == SCM_STAGE_PRETRAIN && t->opts.early_stopping && t->n_eval > 0
+                   && t->bad_epochs >= t->opts.preset.patience;
+  t->finished = t->epoch >= t->max_epochs || early;
+}
+
+char *
+scm_train_resolve_labels (ScmDataset *ds, const char *spec, ScmLabelsReport *report,
+                          GError **error)
+{
+  gboolean is_file = g_file_test (spec, G_FILE_TEST_IS_REGULAR);
+  if (!is_file && scm_dataset_get_obs (ds, spec))
+    return g_strdup (spec);
+  if (!is_file && !g_str_has_suffix (spec, ".csv") && !g_str_has_suffix (spec, ".CSV"))
+    {
+      GString *names = g_string_new (NULL);
+      for (guint i = 0; ds->obs && i < ds->obs->len; i++)
+        g_string_append_printf (names, "%s%s", i ? ", " : "",
+                                ((ScmColumn *) g_ptr_array_index (ds->obs, i))->name);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NOT_FOUND,
+                   "%s: no obs column '%s' and no such labels CSV file (columns: %s)",
+                   ds->path ? ds->path : "(dataset)", spec, names->len ? names->str : "none");
+      g_string_free (names, TRUE);
+      return NULL;
+    }
+  guint before = ds->obs ? ds->obs->len : 0;
+  g_autoptr (GPtrArray) old_names = g_ptr_array_new ();
+  for (guint i = 0; i < before; i++)
+    g_ptr_array_add (old_names, ((ScmColumn *) g_ptr_array_index (ds->obs, i))->name);
+  if (!scm_labels_join_csv (ds, spec, NULL, report, error))
+    return NULL;
+  /* The joined column is named after the CSV header: the one that is new
+   * (or, when it replaced a column of the same name, the last one). */
+  for (guint i = 0; i < ds->obs->len; i++)
+    {
+      ScmColumn *c = g_ptr_array_index (ds->obs, i);
+      gboolean seen = FALSE;
+      for (guint k = 0; k < old_names->len && !seen; k++)
+        seen = old_names->pdata[k] == (gpointer) c->name;
+      if (!seen)
+        return g_strdup (c->name);
+    }
+  return g_strdup (((ScmColumn *) g_ptr_array_index (ds->obs, ds->obs->len - 1))->name);
+}
+
+ScmTrainData *
+scm_train_data_for_stage (const ScmDataset *ds, ScmStage stage, const ScmTrainPreset *preset,
+                          const ScmCheckpoint *from, const char *label_column,
+                          ScmAlignReport *gene_report, ScmAlignReport *protein_report,
+                          GError **error)
+{
+  ScmTrainDataOptions o;
+  if (from)
+    scm_train_data_options_for_checkpoint (from, &o);
+  else
+    {
+      memset (&o, 0, sizeof o);
+      o.need_rna = TRUE;
+      o.n_genes = preset->n_genes;
+      o.tok_dim = preset->model.rna_tok_dim;
+    }
+  o.need_adt = stage_has_adt (stage);
+  if (!o.need_adt)
+    o.proteins = NULL;
+  if (stage != SCM_STAGE_PRETRAIN)
+    {
+      o.label_column = label_column;
+      if (from && from->stage == (int) stage && from->classes && from->classes[0])
+        o.classes = (const char *const *) from->classes;
+    }
+  return scm_train_data_from_dataset (ds, &o, gene_report, protein_report, error);
+}
+
+gboolean
+scm_train_apply_checkpoint (ScmDataset *ds, const ScmCheckpoint *ck, gboolean predict,
+                            int n_threads, ScmAlignReport *gene_report, GError **error)
+{
+  if (predict && (ck->stage == SCM_STAGE_PRETRAIN || ck->config.n_classes <= 0))
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "a stage-1 (pre-training) checkpoint has no classifier; fine-tune it with "
+                   "stage 2 (or 3) before predicting labels");
+      return FALSE;
+    }
+  ScmTrainDataOptions o;
+  scm_train_data_options_for_checkpoint (ck, &o);
+  g_autoptr (ScmTrainData) d = scm_train_data_from_dataset (ds, &o, gene_report, NULL, error);
+  if (d == NULL)
+    return FALSE;
+  ScmModel *m = scm_model_from_checkpoint (ck, 256, error);
+  if (m == NULL)
+    return FALSE;
+  scm_model_set_threads (m, MAX (n_threads, 1));
+  int D = ck->config.dim, C = ck->config.n_classes;
+  g_autofree float *emb = g_try_malloc ((gsize) d->n_cells * D * sizeof (float));
+  g_autofree float *probs = predict ? g_try_malloc ((gsize) d->n_cells * C * sizeof (float)) : NULL;
+  gboolean ok = FALSE;
+  if (emb == NULL || (predict && probs == NULL))
+    g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "cannot allocate the embedding of %"
+                 G_GINT64_FORMAT " cells", d->n_cells);
+  else
+    ok = scm_train_infer (m, d, emb, probs, error);
+  scm_model_free (m);
+  if (!ok)
+    return FALSE;
+  return scm_train_annotate (ds, emb, D, probs, (const char *const *) ck->classes, C, error);
+}

@@ -25,6 +25,7 @@
 #include "model/scm-presets.h"
 #include "model/scm-train-data.h"
 #include "scm-dataset.h"
+#include "io/scm-io.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,33 @@ double    scm_train_accuracy (const float *probs, const gint32 *labels, const gu
 gboolean  scm_train_annotate (ScmDataset *ds, const float *embedding, int dim,
                               const float *probs, const char *const *classes, int n_classes,
                               GError **error);
+
+/* Raises (or lowers) the epoch limit of a run, e.g. to continue a
+ * finished one; clears the finished flag when epochs remain (an early
+ * stop is not undone). */
+void      scm_trainer_set_max_epochs (ScmTrainer *t, int max_epochs);
+
+/* `spec` names an obs column, or a `barcode,<label>` CSV file (an existing
+ * path, or any name ending in .csv) that is joined into ds by barcode.
+ * Returns the obs column name to use (newly allocated).  report may be NULL. */
+char     *scm_train_resolve_labels (ScmDataset *ds, const char *spec, ScmLabelsReport *report,
+                                    GError **error);
+
+/* The training matrices for `stage` from ds: genes (and proteins) aligned
+ * to `from` when given, else the preset's gene count; labels from
+ * label_column (stages 2, 3); for a resumed run (from->stage == stage) the
+ * class list is the checkpoint's.  Reports may be NULL. */
+ScmTrainData *scm_train_data_for_stage (const ScmDataset *ds, ScmStage stage,
+                                        const ScmTrainPreset *preset, const ScmCheckpoint *from,
+                                        const char *label_column, ScmAlignReport *gene_report,
+                                        ScmAlignReport *protein_report, GError **error);
+
+/* Embeds every cell of ds with the checkpoint's model (genes and proteins
+ * aligned by name) and adds obsm X_scmmae; with predict (stage 2/3
+ * checkpoints) also obs scmmae_prediction / scmmae_probability.  Batches
+ * of 256 cells, n_threads model workers.  gene_report may be NULL. */
+gboolean scm_train_apply_checkpoint (ScmDataset *ds, const ScmCheckpoint *ck, gboolean predict,
+                                     int n_threads, ScmAlignReport *gene_report, GError **error);
 
 /* Options to load data for a checkpoint (genes/proteins aligned to it). */
 void      scm_train_data_options_for_checkpoint (const ScmCheckpoint *ck,
