@@ -126,7 +126,7 @@ scm_loss_model_append (ScmLossModel *self, guint series, double x, double y)
   s = &self->series[series];
   /* Keep x sorted so nearest-point lookup can bisect; a resumed job may
    * repeat an epoch, which replaces the tail instead. */
-  while (s->x->len > 0 && g_array_index (s->x, double, s->x->len - 1) > x)
+  while (s->x->len > 0 && g_array_index (s->x, double, s->x->len - 1) >= x)
     {
       g_array_set_size (s->x, s->x->len - 1);
       g_array_set_size (s->y, s->y->len - 1);

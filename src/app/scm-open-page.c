@@ -423,7 +423,7 @@ document_changed (ScmOpenPage *self, guint what)
   if (!(what & SCM_DOCUMENT_CHANGE_DATASET))
     return;
   rebuild_summary (self);
-  if (scm_document_has_dataset (self->document))
+  if (self->document != NULL && scm_document_has_dataset (self->document))
     show_state (self, "summary");
   else
     {
@@ -454,6 +454,9 @@ scm_open_page_dispose (GObject *object)
     g_clear_signal_handler (&self->recent_changed_id, gtk_recent_manager_get_default ());
   scm_open_page_set_qc_model (self, NULL);
   scm_open_page_set_document (self, NULL);
+  /* AdwBin still points at the template's root child: drop it first so
+   * dispose_template does not unparent it a second time. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCM_TYPE_OPEN_PAGE);
   G_OBJECT_CLASS (scm_open_page_parent_class)->dispose (object);
 }

@@ -1050,6 +1050,9 @@ scm_train_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->document, document_changed, self);
   g_clear_object (&self->document);
   g_clear_pointer (&self->last_ckpt, scm_checkpoint_free);
+  /* AdwBin still points at the template's root child: drop it first so
+   * dispose_template does not unparent it a second time. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCM_TYPE_TRAIN_PAGE);
   G_OBJECT_CLASS (scm_train_page_parent_class)->dispose (object);
 }

@@ -32,6 +32,7 @@ struct _ScmWindow
   AdwToastOverlay    *toast_overlay;
   AdwViewStack       *stack;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   GtkSpinner         *spinner;
   ScmOpenPage        *open_page;
   ScmTrainPage       *train_page;
@@ -339,6 +340,27 @@ scm_window_dispose (GObject *object)
     scm_analysis_runner_cancel (self->runner);
   g_clear_object (&self->runner);
 
+  /* Detach every page's root child before the template goes: an AdwBin
+   * whose root child is also a bound template child would otherwise have
+   * it unparented twice (once by gtk_widget_dispose_template, once by
+   * AdwBin's own dispose). */
+  if (self->stack != NULL)
+    {
+      GtkWidget *pages[] = {
+        GTK_WIDGET (self->open_page), GTK_WIDGET (self->train_page),
+        GTK_WIDGET (self->explore_page), GTK_WIDGET (self->markers_page),
+        GTK_WIDGET (self->annotate_page),
+      };
+      for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+        if (ADW_IS_BIN (pages[i]))
+          adw_bin_set_child (ADW_BIN (pages[i]), NULL);
+    }
+  /* libadwaita 1.2: the switchers must let go of the stack before it is
+   * disposed, else they unref its pages twice. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCM_TYPE_WINDOW);
 
   G_OBJECT_CLASS (scm_window_parent_class)->dispose (object);
@@ -377,6 +399,7 @@ scm_window_class_init (ScmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, ScmWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, open_page);
   gtk_widget_class_bind_template_child (widget_class, ScmWindow, train_page);

@@ -1,0 +1,253 @@
+/* test-ui.c: drives the real window under a display (xvfb-run).
+ *
+ * Opens the demo through the same code path as the "Open Demo Dataset"
+ * button, waits for the summary and the background analysis, runs a short
+ * `tiny` training and checks that the loss chart gained points and the
+ * embedding replaced the PCA baseline.  Saves a PNG of every page into
+ * the build directory (tests/ui-screens/) for a human to look at.
+ * Windows are checked for leaks with g_assert_finalize_object.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "scm-application.h"
+#include "scm-open-page.h"
+#include "scm-train-page.h"
+#include "scm-window.h"
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main loop until cond(data) or the timeout (seconds). */
+static gboolean
+wait_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add ((guint) (seconds * 1000), timeout_cb, &expired);
+
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (double seconds)
+{
+  wait_until (never, NULL, seconds);
+}
+
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "ui-screens", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_assert_cmpint (w, >, 0);
+  spin (0.3);   /* let the frame clock draw the current state */
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+show_page (ScmWindow *window, const char *page)
+{
+  scm_window_show_page (window, page);
+  spin (0.6);   /* layout + a few frames */
+}
+
+static ScmWindow *
+new_window (void)
+{
+  ScmWindow *window = scm_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (0.3);
+  return window;
+}
+
+static void
+destroy_window (ScmWindow *window)
+{
+  /* Let pending idles and tasks drop their refs first. */
+  spin (0.3);
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (0.1);
+  g_assert_finalize_object (window);
+}
+
+static gboolean
+summary_shown (gpointer data)
+{
+  ScmWindow *window = data;
+  ScmOpenPage *page = g_object_get_data (G_OBJECT (window), "test-open-page");
+  return !scm_window_is_loading (window) && page != NULL &&
+         g_strcmp0 (scm_open_page_get_state (page), "summary") == 0;
+}
+
+static gboolean
+analysis_done (gpointer data)
+{
+  ScmWindow *window = data;
+  ScmDocument *doc = scm_window_get_document (window);
+  return !scm_window_is_loading (window) && !scm_document_get_busy (doc);
+}
+
+static gpointer
+find_child_of_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      gpointer found;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return c;
+      if ((found = find_child_of_type (c, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_empty_window (void)
+{
+  ScmWindow *window = new_window ();
+  ScmOpenPage *page = find_child_of_type (GTK_WIDGET (window), SCM_TYPE_OPEN_PAGE);
+
+  g_assert_nonnull (page);
+  g_assert_cmpstr (scm_open_page_get_state (page), ==, "empty");
+  g_assert_cmpstr (scm_window_get_page (window), ==, "open");
+  save_screenshot (GTK_WIDGET (window), "00-open-empty");
+  destroy_window (window);
+}
+
+static void
+test_bad_file (void)
+{
+  ScmWindow *window = new_window ();
+  ScmOpenPage *page = find_child_of_type (GTK_WIDGET (window), SCM_TYPE_OPEN_PAGE);
+  g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "not-a-dataset.h5ad", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_assert_true (g_file_set_contents (path, "this is not HDF5", -1, NULL));
+  g_object_set_data (G_OBJECT (window), "test-open-page", page);
+  scm_window_open_file (window, file);
+  g_assert_true (wait_until (analysis_done, window, 30));
+  /* An error state with a message, no dataset, no crash. */
+  g_assert_cmpstr (scm_open_page_get_state (page), ==, "error");
+  g_assert_false (scm_document_has_dataset (scm_window_get_document (window)));
+  save_screenshot (GTK_WIDGET (window), "01-open-error");
+  destroy_window (window);
+  g_unlink (path);
+}
+
+static gboolean
+train_done (gpointer data)
+{
+  return !scm_train_page_is_running (SCM_TRAIN_PAGE (data));
+}
+
+static void
+test_demo_and_train (void)
+{
+  ScmWindow *window = new_window ();
+  ScmDocument *doc = scm_window_get_document (window);
+  ScmOpenPage *open_page = find_child_of_type (GTK_WIDGET (window), SCM_TYPE_OPEN_PAGE);
+  ScmTrainPage *train_page = find_child_of_type (GTK_WIDGET (window), SCM_TYPE_TRAIN_PAGE);
+  ScmLossModel *loss;
+  g_autofree char *demo = scm_application_find_demo_path ();
+  gint64 n_umap = 0;
+
+  if (demo == NULL)
+    {
+      g_test_skip ("demo dataset not found");
+      destroy_window (window);
+      return;
+    }
+  g_object_set_data (G_OBJECT (window), "test-open-page", open_page);
+
+  /* The same path as the "Open Demo Dataset" button (app.open-demo). */
+  scm_window_open_demo (window);
+  g_assert_true (wait_until (summary_shown, window, 60));
+  g_assert_cmpint (scm_document_get_n_cells (doc), ==, 2201);
+  g_assert_nonnull (scm_document_get_dataset (doc)->adt);
+  g_assert_nonnull (scm_open_page_get_qc_model (open_page));
+  spin (0.5);
+  save_screenshot (GTK_WIDGET (window), "10-open-summary");
+
+  /* PCA -> kNN -> Leiden -> UMAP in the background. */
+  g_assert_true (wait_until (analysis_done, window, 240));
+  if (scm_document_get_representation (doc) != NULL)
+    {
+      g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_pca");
+      g_assert_nonnull (scm_document_get_umap (doc, &n_umap));
+      g_assert_cmpint (n_umap, ==, 2201);
+      g_assert_nonnull (scm_document_get_label_column (doc, "leiden"));
+    }
+  show_page (window, "explore");
+  save_screenshot (GTK_WIDGET (window), "20-explore-pca");
+  show_page (window, "markers");
+  save_screenshot (GTK_WIDGET (window), "30-markers");
+  show_page (window, "annotate");
+  save_screenshot (GTK_WIDGET (window), "40-annotate");
+
+  /* A short tiny training run, started as the Start button does. */
+  show_page (window, "train");
+  save_screenshot (GTK_WIDGET (window), "50-train-ready");
+  scm_train_page_set_preset (train_page, "tiny");
+  scm_train_page_set_epochs (train_page, 3);
+  scm_train_page_start (train_page);
+  g_assert_true (scm_train_page_is_running (train_page));
+  g_assert_true (wait_until (train_done, train_page, 300));
+  g_test_message ("train status: %s", scm_train_page_get_status (train_page));
+  loss = scm_train_page_get_loss_model (train_page);
+  g_assert_cmpuint (scm_loss_model_get_total_points (loss), >, 10);
+  g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
+  g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_scmmae");
+  spin (0.5);
+  save_screenshot (GTK_WIDGET (window), "60-train-finished");
+
+  /* The graph steps re-run on the new embedding. */
+  g_assert_true (wait_until (analysis_done, window, 240));
+  show_page (window, "explore");
+  save_screenshot (GTK_WIDGET (window), "70-explore-scmmae");
+
+  destroy_window (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  g_test_add_func ("/ui/window/empty", test_empty_window);
+  g_test_add_func ("/ui/window/bad-file", test_bad_file);
+  g_test_add_func ("/ui/window/demo-and-train", test_demo_and_train);
+  return g_test_run ();
+}
