@@ -500,6 +500,32 @@ test_model_micro_batch (void)
 }
 
 static void
+test_model_threads (void)
+{
+  /* threads change only the summation order of split GEMMs and LayerNorm
+   * partials: equal to rounding, and bitwise reproducible per thread count */
+  for (int s = 1; s <= 3; s++)
+    {
+      ModelCtx a = model_ctx ((ScmStage) s, 0.2, 5, 2);
+      ModelCtx b = model_ctx ((ScmStage) s, 0.2, 5, 2);
+      scm_model_f64_set_threads (b.m, 3);
+      double la = model_loss (&a), lb = model_loss (&b);
+      gsize n = scm_model_f64_n_params (a.m);
+      g_assert_cmpfloat (fabs (la - lb), <, 1e-13 * fabs (la));
+      g_assert_cmpfloat (max_rel (scm_model_f64_family (b.m, SCM_TENSOR_GRAD),
+                                  scm_model_f64_family (a.m, SCM_TENSOR_GRAD), n), <, 1e-12);
+      double *g1 = g_memdup2 (scm_model_f64_family (b.m, SCM_TENSOR_GRAD), n * sizeof (double));
+      double lb2 = model_loss (&b);
+      g_assert_cmpfloat (lb, ==, lb2);
+      g_assert_cmpmem (g1, n * sizeof (double), scm_model_f64_family (b.m, SCM_TENSOR_GRAD),
+                       n * sizeof (double));
+      g_free (g1);
+      model_ctx_free (&a);
+      model_ctx_free (&b);
+    }
+}
+
+static void
 test_model_eval (void)
 {
   g_autoptr (GError) error = NULL;
@@ -644,6 +670,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/model/finite-difference/stage2", test_model_fd_stage2);
   g_test_add_func ("/model/model/finite-difference/stage3", test_model_fd_stage3);
   g_test_add_func ("/model/model/micro-batch", test_model_micro_batch);
+  g_test_add_func ("/model/model/threads", test_model_threads);
   g_test_add_func ("/model/model/eval", test_model_eval);
   g_test_add_func ("/model/model/errors", test_model_errors);
   g_test_add_func ("/model/model/transfer", test_model_transfer);

@@ -37,11 +37,32 @@ scm_dropout_thresh (double p)
   return t >= 4294967295.0 ? 0xffffffffu : (guint32) t;
 }
 
+static inline guint32
+scm_fmix32 (guint32 h)
+{
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+#define SCM_DROPOUT_GOLDEN 0x9e3779b9u
+
+/* The 32-bit hash of element i of site `key`; kept when >= thresh.  Loops
+ * write it as h(c + j * GOLDEN) with c = i0 * GOLDEN + (guint32) key, the
+ * same value, so that they vectorise. */
+static inline guint32
+scm_dropout_hash (guint32 c, guint32 key_hi)
+{
+  return scm_fmix32 (scm_fmix32 (c) ^ key_hi);
+}
+
 /* TRUE if element i of site `key` is kept. */
 static inline gboolean
 scm_dropout_keep (guint64 key, guint64 i, guint32 thresh)
 {
-  guint64 h = scm_mix64 (key + (i >> 1) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-  guint32 lane = (guint32) (h >> ((i & 1) * 32));
-  return lane >= thresh;
+  return scm_dropout_hash ((guint32) i * SCM_DROPOUT_GOLDEN + (guint32) key,
+                           (guint32) (key >> 32)) >= thresh;
 }

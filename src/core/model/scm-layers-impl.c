@@ -8,6 +8,17 @@
 #include <string.h>
 
 #include "scm-real.h"
+
+/* The elementwise loops here (dropout hashing, GELU, LayerNorm, softmax)
+ * are a large share of a step once the GEMMs run in OpenBLAS: vectorise
+ * them, and build AVX2 clones picked at load time (the binary stays
+ * generic x86-64). */
+#pragma GCC optimize ("O3")
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#  define SCM_HOT __attribute__ ((target_clones ("avx2", "default")))
+#else
+#  define SCM_HOT
+#endif
 #include "scm-dropout.h"
 #include "scm-layers.h"
 
@@ -79,7 +90,7 @@ SCM_L (linear_backward_naive) (real *dinp, real *dw, real *db, const real *dout,
 
 /* ---- layernorm ---- */
 
-void
+SCM_HOT void
 SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
                            const real *w, const real *b, int N, int C, double eps)
 {
@@ -102,7 +113,7 @@ SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
     }
 }
 
-void
+SCM_HOT void
 SCM_L (layernorm_backward) (real *dinp, real *dw, real *db, const real *dout,
                             const real *inp, const real *w, const real *mean,
                             const real *rstd, int N, int C)
@@ -137,7 +148,7 @@ SCM_L (layernorm_backward) (real *dinp, real *dw, real *db, const real *dout,
 
 /* ---- GELU (exact) ---- */
 
-void
+SCM_HOT void
 SCM_L (gelu_forward) (real *out, const real *inp, gsize n)
 {
   const real r = (real) M_SQRT1_2;
@@ -145,7 +156,7 @@ SCM_L (gelu_forward) (real *out, const real *inp, gsize n)
     out[i] = (real) 0.5 * inp[i] * (1 + SCM_ERF (inp[i] * r));
 }
 
-void
+SCM_HOT void
 SCM_L (gelu_backward) (real *dinp, const real *inp, const real *dout, gsize n)
 {
   /* d/dx x Phi(x) = Phi(x) + x phi(x) */
@@ -160,9 +171,23 @@ SCM_L (gelu_backward) (real *dinp, const real *inp, const real *dout, gsize n)
     }
 }
 
+SCM_HOT void
+SCM_L (gelu_backward_assign) (real *dinp, const real *inp, const real *dout, gsize n)
+{
+  const real r = (real) M_SQRT1_2;
+  const real k = (real) (0.5 * M_2_SQRTPI * M_SQRT1_2);
+  for (gsize i = 0; i < n; i++)
+    {
+      real x = inp[i];
+      real cdf = (real) 0.5 * (1 + SCM_ERF (x * r));
+      real pdf = k * SCM_EXP ((real) -0.5 * x * x);
+      dinp[i] = dout[i] * (cdf + x * pdf);
+    }
+}
+
 /* ---- dropout ---- */
 
-void
+SCM_HOT void
 SCM_L (dropout_forward) (real *out, const real *inp, gsize n, double p,
                          guint64 key, guint64 i0)
 {
@@ -172,13 +197,17 @@ SCM_L (dropout_forward) (real *out, const real *inp, gsize n, double p,
         memcpy (out, inp, n * sizeof (real));
       return;
     }
-  guint32 th = scm_dropout_thresh (p);
+  guint32 th = scm_dropout_thresh (p), hi = (guint32) (key >> 32);
+  guint32 c = (guint32) i0 * SCM_DROPOUT_GOLDEN + (guint32) key;
   real scale = (real) (1.0 / (1.0 - p));
   for (gsize i = 0; i < n; i++)
-    out[i] = scm_dropout_keep (key, i0 + i, th) ? inp[i] * scale : 0;
+    {
+      guint32 h = scm_dropout_hash (c + (guint32) i * SCM_DROPOUT_GOLDEN, hi);
+      out[i] = inp[i] * (h >= th ? scale : 0);
+    }
 }
 
-void
+SCM_HOT void
 SCM_L (dropout_backward) (real *dinp, const real *dout, gsize n, double p,
                           guint64 key, guint64 i0)
 {
@@ -188,16 +217,38 @@ SCM_L (dropout_backward) (real *dinp, const real *dout, gsize n, double p,
         dinp[i] += dout[i];
       return;
     }
-  guint32 th = scm_dropout_thresh (p);
+  guint32 th = scm_dropout_thresh (p), hi = (guint32) (key >> 32);
+  guint32 c = (guint32) i0 * SCM_DROPOUT_GOLDEN + (guint32) key;
   real scale = (real) (1.0 / (1.0 - p));
   for (gsize i = 0; i < n; i++)
-    if (scm_dropout_keep (key, i0 + i, th))
-      dinp[i] += dout[i] * scale;
+    {
+      guint32 h = scm_dropout_hash (c + (guint32) i * SCM_DROPOUT_GOLDEN, hi);
+      dinp[i] += dout[i] * (h >= th ? scale : 0);
+    }
+}
+
+SCM_HOT void
+SCM_L (dropout_backward_assign) (real *dinp, const real *dout, gsize n, double p,
+                                 guint64 key, guint64 i0)
+{
+  if (p <= 0)
+    {
+      memcpy (dinp, dout, n * sizeof (real));
+      return;
+    }
+  guint32 th = scm_dropout_thresh (p), hi = (guint32) (key >> 32);
+  guint32 c = (guint32) i0 * SCM_DROPOUT_GOLDEN + (guint32) key;
+  real scale = (real) (1.0 / (1.0 - p));
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 h = scm_dropout_hash (c + (guint32) i * SCM_DROPOUT_GOLDEN, hi);
+      dinp[i] = dout[i] * (h >= th ? scale : 0);
+    }
 }
 
 /* ---- attention ---- */
 
-static void
+SCM_HOT static void
 softmax_rows (real *a, int R, int T)
 {
   for (int i = 0; i < R; i++)
@@ -312,8 +363,6 @@ SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
   real scale = (real) (1.0 / sqrt ((double) hd));
   real *dP = scratch;
   real *Pdbuf = scratch + (gsize) T * T;
-  guint32 th = scm_dropout_thresh (p);
-  real dscale = p > 0 ? (real) (1.0 / (1.0 - p)) : 1;
   for (int b = 0; b < B; b++)
     for (int h = 0; h < NH; h++)
       {
@@ -338,8 +387,7 @@ SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
             real *dr = dP + (gsize) i * T;
             const real *pr = P + (gsize) i * T;
             if (p > 0)
-              for (int j = 0; j < T; j++)
-                dr[j] = scm_dropout_keep (key, base + (guint64) i * T + j, th) ? dr[j] * dscale : 0;
+              SCM_L (dropout_backward_assign) (dr, dr, T, p, key, base + (guint64) i * T);
             double s = 0;
             for (int j = 0; j < T; j++)
               s += (double) pr[j] * dr[j];

@@ -28,6 +28,8 @@ void SCM_LT (layernorm_backward) (SCM_RT *dinp, SCM_RT *dw, SCM_RT *db, const SC
 /* Exact GELU x * Phi(x) (erf form, nn.GELU()). */
 void SCM_LT (gelu_forward)  (SCM_RT *out, const SCM_RT *inp, gsize n);
 void SCM_LT (gelu_backward) (SCM_RT *dinp, const SCM_RT *inp, const SCM_RT *dout, gsize n);
+/* dinp = (not +=) the same; saves zeroing a buffer first. */
+void SCM_LT (gelu_backward_assign) (SCM_RT *dinp, const SCM_RT *inp, const SCM_RT *dout, gsize n);
 
 /* Dropout with the counter-based mask of scm-dropout.h; element k of the
  * array is global element i0 + k of site `key`.  p == 0 copies. */
@@ -36,6 +38,9 @@ void SCM_LT (dropout_forward)  (SCM_RT *out, const SCM_RT *inp, gsize n, double 
 /* dinp += dout * mask / (1 - p) */
 void SCM_LT (dropout_backward) (SCM_RT *dinp, const SCM_RT *dout, gsize n, double p,
                                 guint64 key, guint64 i0);
+/* dinp = (not +=) dout * mask / (1 - p) */
+void SCM_LT (dropout_backward_assign) (SCM_RT *dinp, const SCM_RT *dout, gsize n, double p,
+                                       guint64 key, guint64 i0);
 
 /* Multi-head self-attention core (timm Attention without the projections).
  *   qkv (B, T, 3C): [q | k | v], head h at columns h*hd .. (h+1)*hd of each

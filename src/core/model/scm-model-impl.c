@@ -20,7 +20,9 @@
 #include "scm-real.h"
 #include "scm-dropout.h"
 #include "scm-layers.h"
+#include "scm-pool.h"
 #include "scm-model-f64.h"
+#include "util/scm-blas.h"
 #include "scm-error.h"
 
 /* ---- parameter structs (pointers into one family array) ---- */
@@ -127,7 +129,6 @@ typedef struct {
   real *dv, *dcls_r, *dcls_a, *dfused, *dfc; /* (mb, D) */
   real *dlogits;           /* (mb, K) */
   real *dpred_r, *dpred_a; /* (mb, T + 1, t) reconstruction gradients (stage 1) */
-  real *att;               /* 2 * Smax * Smax attention scratch */
 } Scratch;
 
 typedef enum { INIT_ZERO, INIT_ONE, INIT_TRUNC, INIT_LINEAR } InitKind;
@@ -168,6 +169,11 @@ struct SCM_MODEL_STRUCT {
   gint32 *fixed_fwd_r, *fixed_fwd_a;     /* test hook, or NULL */
   int fixed_B;
   gint32 *chunk_bwd_r, *chunk_bwd_a;     /* views for debug: last chunk */
+
+  ScmPool *pool;                         /* NULL with one thread */
+  real *thr_att;                         /* (n_threads, att_stride) attention scratch */
+  gsize att_stride;                      /* 2 * Smax * Smax */
+  real *thr_ln;                          /* (n_threads, 2 * D) LayerNorm dw, db partials */
 };
 
 typedef SCM_MODEL_T Model;
@@ -467,7 +473,6 @@ scratch_layout (Model *m, real *base)
   s->dlogits = cur_take (&cu, mb * K);
   s->dpred_r = cur_take (&cu, m->S_dr > 0 ? mb * m->S_dr * c->rna_tok_dim : 0);
   s->dpred_a = cur_take (&cu, m->S_da > 0 ? mb * m->S_da * c->adt_tok_dim : 0);
-  s->att = cur_take (&cu, 2 * Smax * Smax);
   return cu.off;
 }
 
@@ -559,6 +564,11 @@ SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int 
   if ((m->scratch_mem = try_alloc0 (m->n_scratch, "backward buffers", error)) == NULL)
     goto fail;
   scratch_layout (m, m->scratch_mem);
+  {
+    gsize Smax = MAX (MAX (m->S_er, m->S_ea), MAX (m->S_dr, m->S_da));
+    m->att_stride = 2 * Smax * Smax;
+  }
+  SCM_M (set_threads) (m, 1);
   m->fwd_r = g_new0 (gint32, (gsize) max_batch * config->rna_tokens);
   m->bwd_r = g_new0 (gint32, (gsize) max_batch * config->rna_tokens);
   m->fwd_a = g_new0 (gint32, (gsize) max_batch * MAX (config->adt_tokens, 1));
@@ -602,6 +612,9 @@ SCM_M (free) (Model *m)
   g_free (m->bwd_a);
   g_free (m->fixed_fwd_r);
   g_free (m->fixed_fwd_a);
+  scm_pool_free (m->pool);
+  g_free (m->thr_att);
+  g_free (m->thr_ln);
   g_free (m);
 }
 
@@ -696,7 +709,37 @@ SCM_M (zero_grad) (Model *m)
 void
 SCM_M (set_threads) (Model *m, int n_threads)
 {
-  m->n_threads = MAX (1, n_threads);
+  n_threads = CLAMP (n_threads, 1, 64);
+  if (m->thr_att != NULL && n_threads == m->n_threads)
+    return;
+  m->n_threads = n_threads;
+  g_clear_pointer (&m->pool, scm_pool_free);
+  if (n_threads > 1)
+    m->pool = scm_pool_new (n_threads);
+  g_free (m->thr_att);
+  g_free (m->thr_ln);
+  m->thr_att = g_new0 (real, (gsize) n_threads * m->att_stride);
+  m->thr_ln = g_new0 (real, (gsize) n_threads * 2 * m->D);
+}
+
+/* With our own threads, OpenBLAS runs single-threaded inside each of them
+ * (two thread pools on two cores would oversubscribe); restored after. */
+static int
+blas_enter (Model *m)
+{
+  if (m->pool == NULL)
+    return 0;
+  int saved = scm_blas_get_threads ();
+  if (saved != 1)
+    scm_blas_set_threads (1);
+  return saved;
+}
+
+static void
+blas_leave (Model *m, int saved)
+{
+  if (m->pool != NULL && saved != 1)
+    scm_blas_set_threads (saved);
 }
 
 void
@@ -757,6 +800,205 @@ block_key (guint64 step_key, int module, int layer, int site)
   return scm_dropout_site_key (step_key, ((guint64) module * 256 + layer) * N_SITES + site);
 }
 
+/* ---- parallel wrappers ----
+ * Each splits one layer over the model's threads with a fixed partition:
+ * rows for LayerNorm, linear forward and the input gradient, output
+ * features for weight gradients, cells for attention, elements for the
+ * elementwise ops.  Parameter-gradient reductions that cannot be split
+ * (LayerNorm dw, db) go through per-thread partials added in thread order.
+ * `assign` means: overwrite the output instead of accumulating into it. */
+
+typedef enum {
+  OP_LN_FWD, OP_LN_BWD, OP_LIN_FWD, OP_LIN_BWD, OP_ATT_FWD, OP_ATT_BWD,
+  OP_DROP_ADD, OP_GELU_DROP, OP_DROP_BWD, OP_GELU_BWD, OP_ZERO,
+} OpKind;
+
+typedef struct {
+  Model *m;
+  OpKind op;
+  real *out, *out2, *out3;
+  const real *in, *in2, *in3, *in4, *in5;
+  gsize n;
+  int N, C, OC, B, S, b0;
+  double p, eps;
+  guint64 key, i0;
+  gboolean assign;
+} Op;
+
+static void
+op_run (gpointer data, int tid, int nt)
+{
+  Op *o = data;
+  Model *m = o->m;
+  gsize lo, hi;
+  switch (o->op)
+    {
+    case OP_ZERO:
+      scm_pool_range (o->n, tid, nt, &lo, &hi);
+      memset (o->out + lo, 0, (hi - lo) * sizeof (real));
+      break;
+    case OP_LN_FWD: /* out, mean, rstd <- in, w, b */
+      scm_pool_range (o->N, tid, nt, &lo, &hi);
+      SCM_L (layernorm_forward) (o->out + lo * o->C, o->out2 + lo, o->out3 + lo,
+                                 o->in + lo * o->C, o->in2, o->in3, (int) (hi - lo), o->C, o->eps);
+      break;
+    case OP_LN_BWD: /* dinp (out), dw, db (partials) <- dout in, inp in2, w in3, mean in4, rstd in5 */
+      {
+        scm_pool_range (o->N, tid, nt, &lo, &hi);
+        real *pw = nt > 1 ? m->thr_ln + (gsize) tid * 2 * o->C : o->out2;
+        real *pb = nt > 1 ? pw + o->C : o->out3;
+        if (nt > 1)
+          memset (pw, 0, 2 * o->C * sizeof (real));
+        SCM_L (layernorm_backward) (o->out + lo * o->C, pw, pb, o->in + lo * o->C,
+                                    o->in2 + lo * o->C, o->in3, o->in4 + lo, o->in5 + lo,
+                                    (int) (hi - lo), o->C);
+      }
+      break;
+    case OP_LIN_FWD: /* out <- in . w(in2)^T + b(in3) */
+      scm_pool_range (o->N, tid, nt, &lo, &hi);
+      if (hi > lo)
+        SCM_L (linear_forward) (o->out + lo * o->OC, o->in + lo * o->C, o->in2, o->in3,
+                                (int) (hi - lo), o->C, o->OC);
+      break;
+    case OP_LIN_BWD: /* dinp (out), dw (out2), db (out3) <- dout in, inp in2, w in3 */
+      {
+        int N = o->N, C = o->C, OC = o->OC;
+        if (o->out != NULL)
+          {
+            scm_pool_range (N, tid, nt, &lo, &hi);
+            if (o->assign)
+              memset (o->out + lo * C, 0, (hi - lo) * C * sizeof (real));
+            if (hi > lo)
+              SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) (hi - lo), C, OC,
+                        1, o->in + lo * OC, OC, o->in3, C, 1, o->out + lo * C, C);
+          }
+        scm_pool_range (OC, tid, nt, &lo, &hi);
+        if (hi > lo)
+          SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, (int) (hi - lo), C, N,
+                    1, o->in + lo, OC, o->in2, C, 1, o->out2 + lo * C, C);
+        if (o->out3 != NULL)
+          for (gsize k = lo; k < hi; k++)
+            {
+              double acc = 0;
+              for (int r = 0; r < N; r++)
+                acc += o->in[(gsize) r * OC + k];
+              o->out3[k] += (real) acc;
+            }
+      }
+      break;
+    case OP_ATT_FWD: /* out, prob (out2) <- qkv in */
+      {
+        int S = o->S, C = o->C, NH = m->NH;
+        scm_pool_range (o->B, tid, nt, &lo, &hi);
+        if (hi > lo)
+          SCM_L (attention_forward) (o->out + lo * S * C, o->out2 + lo * NH * S * S,
+                                     o->in + lo * S * 3 * C, (int) (hi - lo), S, C, NH, o->p,
+                                     o->key, o->b0 + (int) lo,
+                                     m->thr_att + (gsize) tid * m->att_stride);
+      }
+      break;
+    case OP_ATT_BWD: /* dqkv (out) <- dout in, qkv in2, prob in3 */
+      {
+        int S = o->S, C = o->C, NH = m->NH;
+        scm_pool_range (o->B, tid, nt, &lo, &hi);
+        if (o->assign)
+          memset (o->out + lo * S * 3 * C, 0, (hi - lo) * S * 3 * C * sizeof (real));
+        if (hi > lo)
+          SCM_L (attention_backward) (o->out + lo * S * 3 * C, o->in + lo * S * C,
+                                      o->in2 + lo * S * 3 * C, o->in3 + lo * NH * S * S,
+                                      (int) (hi - lo), S, C, NH, o->p, o->key, o->b0 + (int) lo,
+                                      m->thr_att + (gsize) tid * m->att_stride);
+      }
+      break;
+    case OP_DROP_ADD: /* out = in2 + dropout(in) */
+      scm_pool_range (o->n, tid, nt, &lo, &hi);
+      SCM_L (dropout_forward) (o->out + lo, o->in + lo, hi - lo, o->p, o->key, o->i0 + lo);
+      for (gsize i = lo; i < hi; i++)
+        o->out[i] += o->in2[i];
+      break;
+    case OP_GELU_DROP: /* out = dropout(gelu(in)) */
+      scm_pool_range (o->n, tid, nt, &lo, &hi);
+      SCM_L (gelu_forward) (o->out + lo, o->in + lo, hi - lo);
+      SCM_L (dropout_forward) (o->out + lo, o->out + lo, hi - lo, o->p, o->key, o->i0 + lo);
+      break;
+    case OP_DROP_BWD: /* out = dropout_backward(in), written directly */
+      scm_pool_range (o->n, tid, nt, &lo, &hi);
+      SCM_L (dropout_backward_assign) (o->out + lo, o->in + lo, hi - lo, o->p, o->key, o->i0 + lo);
+      break;
+    case OP_GELU_BWD: /* out = gelu'(in2) * in, written directly */
+      scm_pool_range (o->n, tid, nt, &lo, &hi);
+      SCM_L (gelu_backward_assign) (o->out + lo, o->in2 + lo, o->in + lo, hi - lo);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+op_go (Model *m, Op *o)
+{
+  o->m = m;
+  if (m->pool != NULL)
+    scm_pool_run (m->pool, op_run, o);
+  else
+    op_run (o, 0, 1);
+}
+
+static void
+p_zero (Model *m, real *x, gsize n)
+{
+  Op o = { .op = OP_ZERO, .out = x, .n = n };
+  op_go (m, &o);
+}
+
+static void
+p_layernorm_forward (Model *m, real *out, real *mean, real *rstd, const real *inp,
+                     const real *w, const real *b, int N, int C)
+{
+  Op o = { .op = OP_LN_FWD, .out = out, .out2 = mean, .out3 = rstd, .in = inp, .in2 = w,
+           .in3 = b, .N = N, .C = C, .eps = m->c.ln_eps };
+  op_go (m, &o);
+}
+
+static void
+p_layernorm_backward (Model *m, real *dinp, real *dw, real *db, const real *dout,
+                      const real *inp, const real *w, const real *mean, const real *rstd,
+                      int N, int C)
+{
+  Op o = { .op = OP_LN_BWD, .out = dinp, .out2 = dw, .out3 = db, .in = dout, .in2 = inp,
+           .in3 = w, .in4 = mean, .in5 = rstd, .N = N, .C = C };
+  op_go (m, &o);
+  if (m->pool != NULL)
+    for (int t = 0; t < scm_pool_n_threads (m->pool); t++)
+      {
+        const real *pw = m->thr_ln + (gsize) t * 2 * C;
+        for (int c = 0; c < C; c++)
+          {
+            dw[c] += pw[c];
+            db[c] += pw[C + c];
+          }
+      }
+}
+
+static void
+p_linear_forward (Model *m, real *out, const real *inp, const real *w, const real *b,
+                  int N, int C, int OC)
+{
+  Op o = { .op = OP_LIN_FWD, .out = out, .in = inp, .in2 = w, .in3 = b, .N = N, .C = C,
+           .OC = OC };
+  op_go (m, &o);
+}
+
+/* dinp may be NULL; assign: overwrite dinp instead of accumulating. */
+static void
+p_linear_backward (Model *m, real *dinp, real *dw, real *db, const real *dout,
+                   const real *inp, const real *w, int N, int C, int OC, gboolean assign)
+{
+  Op o = { .op = OP_LIN_BWD, .out = dinp, .out2 = dw, .out3 = db, .in = dout, .in2 = inp,
+           .in3 = w, .N = N, .C = C, .OC = OC, .assign = assign };
+  op_go (m, &o);
+}
+
 /* x (mb, S, D) -> a->out.  p: dropout (0 in eval); b0: global cell index
  * of the first cell (dropout counters). */
 static void
@@ -766,26 +1008,24 @@ block_forward (Model *m, const BlockP *w, BlockA *a, const real *x, int mb, int 
   int D = m->D, FF = m->FF;
   int N = mb * S;
   gsize nD = (gsize) N * D, nFF = (gsize) N * FF;
-  SCM_L (layernorm_forward) (a->ln1, a->ln1m, a->ln1r, x, w->ln1w, w->ln1b, N, D, m->c.ln_eps);
-  SCM_L (linear_forward) (a->qkv, a->ln1, w->qkvw, w->qkvb, N, D, 3 * D);
-  SCM_L (attention_forward) (a->att, a->prob, a->qkv, mb, S, D, m->NH, p,
-                             block_key (step_key, module, layer, SITE_ATTN), b0, m->Sc.att);
-  SCM_L (linear_forward) (a->proj, a->att, w->projw, w->projb, N, D, D);
-  SCM_L (dropout_forward) (a->res1, a->proj, nD, p,
-                           block_key (step_key, module, layer, SITE_PROJ), (guint64) b0 * S * D);
-  for (gsize i = 0; i < nD; i++)
-    a->res1[i] += x[i];
-  SCM_L (layernorm_forward) (a->ln2, a->ln2m, a->ln2r, a->res1, w->ln2w, w->ln2b, N, D,
-                             m->c.ln_eps);
-  SCM_L (linear_forward) (a->fc1, a->ln2, w->fc1w, w->fc1b, N, D, FF);
-  SCM_L (gelu_forward) (a->gelu, a->fc1, nFF);
-  SCM_L (dropout_forward) (a->gelu, a->gelu, nFF, p,
-                           block_key (step_key, module, layer, SITE_MLP1), (guint64) b0 * S * FF);
-  SCM_L (linear_forward) (a->fc2, a->gelu, w->fc2w, w->fc2b, N, FF, D);
-  SCM_L (dropout_forward) (a->out, a->fc2, nD, p,
-                           block_key (step_key, module, layer, SITE_MLP2), (guint64) b0 * S * D);
-  for (gsize i = 0; i < nD; i++)
-    a->out[i] += a->res1[i];
+  p_layernorm_forward (m, a->ln1, a->ln1m, a->ln1r, x, w->ln1w, w->ln1b, N, D);
+  p_linear_forward (m, a->qkv, a->ln1, w->qkvw, w->qkvb, N, D, 3 * D);
+  Op att = { .op = OP_ATT_FWD, .out = a->att, .out2 = a->prob, .in = a->qkv, .B = mb, .S = S,
+             .C = D, .p = p, .key = block_key (step_key, module, layer, SITE_ATTN), .b0 = b0 };
+  op_go (m, &att);
+  p_linear_forward (m, a->proj, a->att, w->projw, w->projb, N, D, D);
+  Op d1 = { .op = OP_DROP_ADD, .out = a->res1, .in = a->proj, .in2 = x, .n = nD, .p = p,
+            .key = block_key (step_key, module, layer, SITE_PROJ), .i0 = (guint64) b0 * S * D };
+  op_go (m, &d1);
+  p_layernorm_forward (m, a->ln2, a->ln2m, a->ln2r, a->res1, w->ln2w, w->ln2b, N, D);
+  p_linear_forward (m, a->fc1, a->ln2, w->fc1w, w->fc1b, N, D, FF);
+  Op g = { .op = OP_GELU_DROP, .out = a->gelu, .in = a->fc1, .n = nFF, .p = p,
+           .key = block_key (step_key, module, layer, SITE_MLP1), .i0 = (guint64) b0 * S * FF };
+  op_go (m, &g);
+  p_linear_forward (m, a->fc2, a->gelu, w->fc2w, w->fc2b, N, FF, D);
+  Op d2 = { .op = OP_DROP_ADD, .out = a->out, .in = a->fc2, .in2 = a->res1, .n = nD, .p = p,
+            .key = block_key (step_key, module, layer, SITE_MLP2), .i0 = (guint64) b0 * S * D };
+  op_go (m, &d2);
 }
 
 /* On entry dx (mb, S, D) = dL/d(out); on exit dL/d(x). */
@@ -800,32 +1040,30 @@ block_backward (Model *m, const BlockP *w, BlockP *g, const BlockA *a, const rea
   gsize nD = (gsize) N * D, nFF = (gsize) N * FF;
 
   /* MLP branch: out = res1 + drop(fc2(drop(gelu(fc1(ln2(res1)))))) */
-  memset (s->dD, 0, nD * sizeof (real));
-  SCM_L (dropout_backward) (s->dD, dx, nD, p,
-                            block_key (step_key, module, layer, SITE_MLP2), (guint64) b0 * S * D);
-  memset (s->dFF, 0, nFF * sizeof (real));
-  SCM_L (linear_backward) (s->dFF, g->fc2w, g->fc2b, s->dD, a->gelu, w->fc2w, N, FF, D);
-  memset (s->dFF2, 0, nFF * sizeof (real));
-  SCM_L (dropout_backward) (s->dFF2, s->dFF, nFF, p,
-                            block_key (step_key, module, layer, SITE_MLP1), (guint64) b0 * S * FF);
-  memset (s->dFF, 0, nFF * sizeof (real));
-  SCM_L (gelu_backward) (s->dFF, a->fc1, s->dFF2, nFF);
-  memset (s->dD, 0, nD * sizeof (real));
-  SCM_L (linear_backward) (s->dD, g->fc1w, g->fc1b, s->dFF, a->ln2, w->fc1w, N, D, FF);
-  SCM_L (layernorm_backward) (dx, g->ln2w, g->ln2b, s->dD, a->res1, w->ln2w, a->ln2m, a->ln2r,
-                              N, D);
+  Op d2 = { .op = OP_DROP_BWD, .out = s->dD, .in = dx, .n = nD, .p = p,
+            .key = block_key (step_key, module, layer, SITE_MLP2), .i0 = (guint64) b0 * S * D };
+  op_go (m, &d2);
+  p_linear_backward (m, s->dFF, g->fc2w, g->fc2b, s->dD, a->gelu, w->fc2w, N, FF, D, TRUE);
+  Op db = { .op = OP_DROP_BWD, .out = s->dFF2, .in = s->dFF, .n = nFF, .p = p,
+            .key = block_key (step_key, module, layer, SITE_MLP1), .i0 = (guint64) b0 * S * FF };
+  op_go (m, &db);
+  Op ge = { .op = OP_GELU_BWD, .out = s->dFF, .in = s->dFF2, .in2 = a->fc1, .n = nFF };
+  op_go (m, &ge);
+  p_linear_backward (m, s->dD, g->fc1w, g->fc1b, s->dFF, a->ln2, w->fc1w, N, D, FF, TRUE);
+  p_layernorm_backward (m, dx, g->ln2w, g->ln2b, s->dD, a->res1, w->ln2w, a->ln2m, a->ln2r,
+                        N, D);
   /* attention branch: res1 = x + drop(proj(attn(qkv(ln1(x))))) */
-  memset (s->dD, 0, nD * sizeof (real));
-  SCM_L (dropout_backward) (s->dD, dx, nD, p,
-                            block_key (step_key, module, layer, SITE_PROJ), (guint64) b0 * S * D);
-  memset (s->dD2, 0, nD * sizeof (real));
-  SCM_L (linear_backward) (s->dD2, g->projw, g->projb, s->dD, a->att, w->projw, N, D, D);
-  memset (s->dqkv, 0, nD * 3 * sizeof (real));
-  SCM_L (attention_backward) (s->dqkv, s->dD2, a->qkv, a->prob, mb, S, D, m->NH, p,
-                              block_key (step_key, module, layer, SITE_ATTN), b0, s->att);
-  memset (s->dD, 0, nD * sizeof (real));
-  SCM_L (linear_backward) (s->dD, g->qkvw, g->qkvb, s->dqkv, a->ln1, w->qkvw, N, D, 3 * D);
-  SCM_L (layernorm_backward) (dx, g->ln1w, g->ln1b, s->dD, x, w->ln1w, a->ln1m, a->ln1r, N, D);
+  Op d1 = { .op = OP_DROP_BWD, .out = s->dD, .in = dx, .n = nD, .p = p,
+            .key = block_key (step_key, module, layer, SITE_PROJ), .i0 = (guint64) b0 * S * D };
+  op_go (m, &d1);
+  p_linear_backward (m, s->dD2, g->projw, g->projb, s->dD, a->att, w->projw, N, D, D, TRUE);
+  Op att = { .op = OP_ATT_BWD, .out = s->dqkv, .in = s->dD2, .in2 = a->qkv, .in3 = a->prob,
+             .B = mb, .S = S, .C = D, .p = p,
+             .key = block_key (step_key, module, layer, SITE_ATTN), .b0 = b0,
+             .assign = TRUE };
+  op_go (m, &att);
+  p_linear_backward (m, s->dD, g->qkvw, g->qkvb, s->dqkv, a->ln1, w->qkvw, N, D, 3 * D, TRUE);
+  p_layernorm_backward (m, dx, g->ln1w, g->ln1b, s->dD, x, w->ln1w, a->ln1m, a->ln1r, N, D);
 }
 
 /* ---- encoder ---- */
@@ -839,8 +1077,8 @@ encoder_forward (Model *m, const EncP *w, EncA *a, const real *x, int mb, int G,
 {
   int D = m->D;
   int S = 1 + (fwd != NULL ? keep : T);
-  SCM_L (linear_forward) (a->tokens, x, w->tokw, w->tokb, mb, G, G);
-  SCM_L (linear_forward) (a->emb, a->tokens, w->embw, w->embb, mb * T, t, D);
+  p_linear_forward (m, a->tokens, x, w->tokw, w->tokb, mb, G, G);
+  p_linear_forward (m, a->emb, a->tokens, w->embw, w->embb, mb * T, t, D);
   for (int b = 0; b < mb; b++)
     {
       real *pp = a->pluspos + (gsize) b * T * D;
@@ -861,8 +1099,7 @@ encoder_forward (Model *m, const EncP *w, EncA *a, const real *x, int mb, int G,
       block_forward (m, &w->blk[l], &a->blk[l], h, mb, S, p, step_key, module, l, b0);
       h = a->blk[l].out;
     }
-  SCM_L (layernorm_forward) (a->norm, a->normm, a->normr, h, w->normw, w->normb, mb * S, D,
-                             m->c.ln_eps);
+  p_layernorm_forward (m, a->norm, a->normm, a->normr, h, w->normw, w->normb, mb * S, D);
   for (int b = 0; b < mb; b++)
     memcpy (a->cls + (gsize) b * D, a->norm + (gsize) b * S * D, sizeof (real) * D);
 }
@@ -878,13 +1115,13 @@ encoder_backward (Model *m, const EncP *w, EncP *g, const EncA *a, const real *x
   int S = 1 + (fwd != NULL ? keep : T);
   gsize nD = (gsize) mb * S * D;
   const real *hlast = L > 0 ? a->blk[L - 1].out : a->bin;
-  memset (s->dres, 0, nD * sizeof (real));
-  SCM_L (layernorm_backward) (s->dres, g->normw, g->normb, dF, hlast, w->normw, a->normm,
+  p_zero (m, s->dres, nD);
+  p_layernorm_backward (m, s->dres, g->normw, g->normb, dF, hlast, w->normw, a->normm,
                               a->normr, mb * S, D);
   for (int l = L - 1; l >= 0; l--)
     block_backward (m, &w->blk[l], &g->blk[l], &a->blk[l], l > 0 ? a->blk[l - 1].out : a->bin,
                     s->dres, mb, S, p, step_key, module, l, b0);
-  memset (s->dpp, 0, (gsize) mb * T * D * sizeof (real));
+  p_zero (m, s->dpp, (gsize) mb * T * D);
   for (int b = 0; b < mb; b++)
     {
       const real *db = s->dres + (gsize) b * S * D;
@@ -902,9 +1139,9 @@ encoder_backward (Model *m, const EncP *w, EncP *g, const EncA *a, const real *x
       for (gsize i = 0; i < (gsize) T * D; i++)
         g->pos[i] += pb[i];
     }
-  memset (s->dtok, 0, (gsize) mb * G * sizeof (real));
-  SCM_L (linear_backward) (s->dtok, g->embw, g->embb, s->dpp, a->tokens, w->embw, mb * T, t, D);
-  SCM_L (linear_backward) (NULL, g->tokw, g->tokb, s->dtok, x, w->tokw, mb, G, G);
+  p_zero (m, s->dtok, (gsize) mb * G);
+  p_linear_backward (m, s->dtok, g->embw, g->embb, s->dpp, a->tokens, w->embw, mb * T, t, D, FALSE);
+  p_linear_backward (m, NULL, g->tokw, g->tokb, s->dtok, x, w->tokw, mb, G, G, FALSE);
 }
 
 /* ---- cross attention on cls tokens: out = LN(Wv kv + bv) ---- */
@@ -953,7 +1190,7 @@ decoder_forward (Model *m, const DecP *w, DecA *a, const real *feat, int mb, int
       block_forward (m, &w->blk[l], &a->blk[l], h, mb, S, p, step_key, module, l, b0);
       h = a->blk[l].out;
     }
-  SCM_L (linear_forward) (a->pred, h, w->decw, w->decb, mb * S, D, t);
+  p_linear_forward (m, a->pred, h, w->decw, w->decb, mb * S, D, t);
 }
 
 /* Masked squared error of one modality: returns sum over masked elements;
@@ -998,8 +1235,8 @@ decoder_backward (Model *m, const DecP *w, DecP *g, const DecA *a, const real *d
   int D = m->D, S = T + 1, Se = keep + 1, L = m->c.dec_depth;
   gsize nD = (gsize) mb * S * D;
   const real *hlast = L > 0 ? a->blk[L - 1].out : a->bin;
-  memset (s->dres, 0, nD * sizeof (real));
-  SCM_L (linear_backward) (s->dres, g->decw, g->decb, dpred, hlast, w->decw, mb * S, D, t);
+  p_zero (m, s->dres, nD);
+  p_linear_backward (m, s->dres, g->decw, g->decb, dpred, hlast, w->decw, mb * S, D, t, FALSE);
   for (int l = L - 1; l >= 0; l--)
     block_backward (m, &w->blk[l], &g->blk[l], &a->blk[l], l > 0 ? a->blk[l - 1].out : a->bin,
                     s->dres, mb, S, p, step_key, module, l, b0);
@@ -1285,9 +1522,11 @@ run_batch (Model *m, const real *x_rna, const real *x_adt, const gint32 *y, int 
   if (m->stage == SCM_STAGE_PRETRAIN)
     draw_perms (m, B, rng);
   ChunkLoss L = { 0 };
+  int saved = blas_enter (m);
   for (int b0 = 0; b0 < B; b0 += m->mb)
     run_chunk (m, x_rna, x_adt, y, b0, MIN (m->mb, B - b0), B, backward, backward,
                step_key, &L);
+  blas_leave (m, saved);
   if (out != NULL)
     {
       memset (out, 0, sizeof *out);
@@ -1337,6 +1576,7 @@ SCM_M (eval) (Model *m, const real *x_rna, const real *x_adt, int B, real *embed
       return FALSE;
     }
   int D = m->D, K = c->n_classes;
+  int saved = blas_enter (m);
   for (int b0 = 0; b0 < B; b0 += m->mb)
     {
       int mb = MIN (m->mb, B - b0);
@@ -1372,6 +1612,7 @@ SCM_M (eval) (Model *m, const real *x_rna, const real *x_adt, int B, real *embed
             }
         }
     }
+  blas_leave (m, saved);
   return TRUE;
 }
 
