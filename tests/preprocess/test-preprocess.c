@@ -162,6 +162,46 @@ test_normalize (void)
 }
 
 static void
+test_normalize_select (void)
+{
+  /* The fused kernel equals normalise-then-subset (the naive path). */
+  gint64 n = 120, g = 90;
+  g_autofree float *d = synth_counts (n, g, 21, 5);
+  ScmCsr X, L, ref, fused;
+  csr_from_dense (&X, d, n, g);
+  g_assert_true (scm_normalize_log1p (&L, &X, 1e4, NULL));
+  g_autofree gint32 *cols = g_new (gint32, g);
+  g_autofree gint32 *map = g_new (gint32, g);
+  gint64 m = 0;
+  for (gint64 j = 0; j < g; j++)
+    {
+      map[j] = j % 3 == 1 ? (gint32) m : -1;
+      if (j % 3 == 1)
+        cols[m++] = (gint32) j;
+    }
+  g_assert_true (scm_csr_subset_cols (&ref, &L, cols, m, NULL));
+  g_autofree double *sums = g_new (double, n);
+  for (gint64 r = 0; r < n; r++)
+    {
+      sums[r] = 0;
+      for (gint64 k = X.indptr[r]; k < X.indptr[r + 1]; k++)
+        sums[r] += X.data[k];
+    }
+  g_assert_true (scm_normalize_log1p_select (&fused, &X, sums, 1e4, map, m, NULL));
+  g_assert_cmpint (fused.n_cols, ==, m);
+  g_assert_cmpmem (fused.indptr, (n + 1) * sizeof (gint64), ref.indptr, (n + 1) * sizeof (gint64));
+  g_assert_cmpmem (fused.indices, scm_csr_nnz (&ref) * sizeof (gint32), ref.indices,
+                   scm_csr_nnz (&ref) * sizeof (gint32));
+  g_assert_cmpmem (fused.data, scm_csr_nnz (&ref) * sizeof (float), ref.data,
+                   scm_csr_nnz (&ref) * sizeof (float));
+  g_assert_true (scm_csr_validate (&fused, "fused", NULL));
+  scm_csr_clear (&X);
+  scm_csr_clear (&L);
+  scm_csr_clear (&ref);
+  scm_csr_clear (&fused);
+}
+
+static void
 test_clr (void)
 {
   /* 3 cells x 2 proteins. */
@@ -460,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess/qc/metrics", test_qc_metrics);
   g_test_add_func ("/preprocess/qc/filter", test_qc_filter);
   g_test_add_func ("/preprocess/normalize/log1p", test_normalize);
+  g_test_add_func ("/preprocess/normalize/select-vs-unfused", test_normalize_select);
   g_test_add_func ("/preprocess/clr/definition", test_clr);
   g_test_add_func ("/preprocess/scale/definition", test_scale);
   g_test_add_func ("/preprocess/loess/fast-vs-naive", test_loess_naive);

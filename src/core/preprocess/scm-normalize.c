@@ -28,7 +28,13 @@ scm_normalize_log1p_rows (const gint64 *indptr, gint64 n_rows, const float *in,
       /* scanpy leaves all-zero cells untouched (their counts are set to 1). */
       double scale = sum > 0 ? target / sum : 1.0;
       for (gint64 k = a; k < b; k++)
-        out[k] = (float) log1p ((double) in[k] * scale);
+        {
+          /* glibc's log is ~6x faster than its log1p; 1 + y is exact to
+           * 1e-16 relative, which costs nothing visible once y >= 1e-4 (a
+           * count of 1 in a cell with 1e8 counts). */
+          double y = (double) in[k] * scale;
+          out[k] = (float) (y >= 1e-4 ? log (1.0 + y) : log1p (y));
+        }
     }
 }
 
@@ -38,6 +44,35 @@ scm_normalize_log1p (ScmCsr *dst, const ScmCsr *src, double target, GError **err
   if (!scm_csr_copy (dst, src, error))
     return FALSE;
   scm_normalize_log1p_rows (dst->indptr, dst->n_rows, dst->data, NULL, target, dst->data);
+  return TRUE;
+}
+
+gboolean
+scm_normalize_log1p_select (ScmCsr *dst, const ScmCsr *src, const double *row_sums,
+                            double target, const gint32 *col_map, gint64 n_out_cols,
+                            GError **error)
+{
+  gint64 nnz = 0;
+  for (gint64 k = 0; k < scm_csr_nnz (src); k++)
+    nnz += col_map[src->indices[k]] >= 0;
+  if (!scm_csr_alloc (dst, src->n_rows, n_out_cols, nnz, error))
+    return FALSE;
+  gint64 pos = 0;
+  for (gint64 r = 0; r < src->n_rows; r++)
+    {
+      double scale = row_sums[r] > 0 ? target / row_sums[r] : 1.0;
+      for (gint64 k = src->indptr[r]; k < src->indptr[r + 1]; k++)
+        {
+          gint32 c = col_map[src->indices[k]];
+          if (c < 0)
+            continue;
+          double y = (double) src->data[k] * scale;
+          dst->indices[pos] = c;
+          dst->data[pos] = (float) (y >= 1e-4 ? log (1.0 + y) : log1p (y));
+          pos++;
+        }
+      dst->indptr[r + 1] = pos;
+    }
   return TRUE;
 }
 

@@ -25,6 +25,16 @@ void     scm_normalize_log1p_rows (const gint64 *indptr, gint64 n_rows, const fl
 /* dst = normalised copy of src (same sparsity). */
 gboolean scm_normalize_log1p (ScmCsr *dst, const ScmCsr *src, double target, GError **error);
 
+/* Fused normalise + log1p + column selection: dst gets the rows of src
+ * (all of them) restricted to columns with col_map[c] >= 0, renumbered to
+ * col_map[c] (which must be increasing in c so rows stay sorted), with
+ * values log1p(x * target / row_sums[r]).  row_sums (n_rows) are the
+ * totals over ALL columns of src, as scanpy normalises before subsetting
+ * to HVGs.  One pass, one allocation. */
+gboolean scm_normalize_log1p_select (ScmCsr *dst, const ScmCsr *src, const double *row_sums,
+                                     double target, const gint32 *col_map, gint64 n_out_cols,
+                                     GError **error);
+
 /* Kernel: CLR of a dense (N cells, P proteins) row-major matrix, per column.
  * in and out may alias. */
 void     scm_clr_dense (const float *in, gint64 N, gint64 P, float *out);

@@ -118,6 +118,41 @@ describe_params (const ScmPreprocessOptions *o, const ScmPreprocessReport *r,
   return g;
 }
 
+/* dst = rows of src with keep_rows[r], columns with col_map[c] >= 0
+ * renumbered to col_map[c] (increasing in c, so rows stay sorted). */
+static gboolean
+csr_filter (ScmCsr *dst, const ScmCsr *src, const guint8 *keep_rows, const gint32 *col_map,
+            gint64 n_out_cols, GError **error)
+{
+  gint64 n_rows = 0, nnz = 0;
+  for (gint64 r = 0; r < src->n_rows; r++)
+    {
+      if (!keep_rows[r])
+        continue;
+      n_rows++;
+      for (gint64 k = src->indptr[r]; k < src->indptr[r + 1]; k++)
+        nnz += col_map[src->indices[k]] >= 0;
+    }
+  if (!scm_csr_alloc (dst, n_rows, n_out_cols, nnz, error))
+    return FALSE;
+  gint64 row = 0, pos = 0;
+  for (gint64 r = 0; r < src->n_rows; r++)
+    {
+      if (!keep_rows[r])
+        continue;
+      for (gint64 k = src->indptr[r]; k < src->indptr[r + 1]; k++)
+        {
+          gint32 c = col_map[src->indices[k]];
+          if (c < 0)
+            continue;
+          dst->indices[pos] = c;
+          dst->data[pos++] = src->data[k];
+        }
+      dst->indptr[++row] = pos;
+    }
+  return TRUE;
+}
+
 ScmDataset *
 scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
                     ScmPreprocessReport *report_out, GError **error)
@@ -195,7 +230,12 @@ scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
       return NULL;
     }
 
-  g_autoptr (ScmDataset) out = scm_dataset_subset_cells (ds, rep.kept_cells, error);
+  /* The output holds every cell-level part of the input but the RNA,
+   * for the kept cells; a shallow shell hides the RNA from the copy (it is
+   * rebuilt below from the HVG columns only). */
+  ScmDataset shell = *ds;
+  shell.rna = NULL;
+  g_autoptr (ScmDataset) out = scm_dataset_subset_cells (&shell, rep.kept_cells, error);
   if (out == NULL)
     {
       scm_preprocess_report_clear (&rep);
@@ -203,37 +243,67 @@ scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
     }
   gint64 Nk = out->n_cells;
 
-  /* Genes kept by QC, then HVGs among them. */
+  /* Counts of the kept cells and genes; the input itself when QC removed
+   * nothing (the common case for curated files), so no copy is made. */
   g_autofree gint32 *gene_idx = g_new (gint32, MAX (rep.qc.n_genes_kept, 1));
+  g_autofree gint32 *gene_map = g_new (gint32, G);
   for (gint64 g = 0, j = 0; g < G; g++)
-    if (keep_genes[g])
-      gene_idx[j++] = (gint32) g;
-  ScmCsr counts = { 0 }, lognorm = { 0 }, hvgX = { 0 };
+    {
+      gene_map[g] = keep_genes[g] ? (gint32) j : -1;
+      if (keep_genes[g])
+        gene_idx[j++] = (gint32) g;
+    }
+  ScmCsr filtered = { 0 }, lognorm = { 0 }, hvgX = { 0 };
+  const ScmCsr *counts = X;
+  if (rep.qc.n_cells_kept < N || rep.qc.n_genes_kept < G)
+    {
+      if (!csr_filter (&filtered, X, rep.kept_cells, gene_map, rep.qc.n_genes_kept, error))
+        {
+          scm_preprocess_report_clear (&rep);
+          return NULL;
+        }
+      counts = &filtered;
+    }
+  g_autofree double *row_sums = g_try_new (double, MAX (Nk, 1));
   ScmHvgResult hvg = { 0 };
-  gboolean ok = FALSE;
-  if (rep.qc.n_genes_kept == G)
-    ok = scm_csr_copy (&counts, &out->rna->X, error);
-  else
-    ok = scm_csr_subset_cols (&counts, &out->rna->X, gene_idx, rep.qc.n_genes_kept, error);
+  gboolean ok = row_sums != NULL;
+  if (!ok)
+    g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "out of memory");
   if (ok)
-    ok = scm_normalize_log1p (&lognorm, &counts, o->target_sum, error);
+    {
+      for (gint64 r = 0; r < Nk; r++)
+        {
+          double sum = 0;
+          for (gint64 k = counts->indptr[r]; k < counts->indptr[r + 1]; k++)
+            sum += counts->data[k];
+          row_sums[r] = sum;
+        }
+      if (o->hvg.flavor == SCM_HVG_SEURAT_V3)
+        ok = scm_hvg_select (counts, &o->hvg, &hvg, error);
+      else
+        {
+          /* The dispersion flavour works on log-normalised values. */
+          ok = scm_normalize_log1p (&lognorm, counts, o->target_sum, error)
+               && scm_hvg_select (&lognorm, &o->hvg, &hvg, error);
+          scm_csr_clear (&lognorm);
+        }
+    }
+  g_autofree gint32 *sel = ok ? scm_hvg_selected_indices (&hvg) : NULL;
+  g_autofree gint32 *hvg_map = ok ? g_new (gint32, MAX (counts->n_cols, 1)) : NULL;
   if (ok)
-    ok = scm_hvg_select (o->hvg.flavor == SCM_HVG_SEURAT_V3 ? &counts : &lognorm, &o->hvg, &hvg, error);
+    {
+      rep.n_hvg = hvg.n_selected;
+      for (gint64 g = 0; g < counts->n_cols; g++)
+        hvg_map[g] = -1;
+      for (gint64 j = 0; j < hvg.n_selected; j++)
+        hvg_map[sel[j]] = (gint32) j;
+      ok = scm_normalize_log1p_select (&hvgX, counts, row_sums, o->target_sum, hvg_map,
+                                       hvg.n_selected, error);
+    }
+  scm_csr_clear (&filtered);
   if (!ok)
     {
       g_prefix_error (error, "%s: ", file);
-      scm_csr_clear (&counts);
-      scm_csr_clear (&lognorm);
-      scm_preprocess_report_clear (&rep);
-      return NULL;
-    }
-  scm_csr_clear (&counts);
-  g_autofree gint32 *sel = scm_hvg_selected_indices (&hvg);
-  rep.n_hvg = hvg.n_selected;
-  ok = scm_csr_subset_cols (&hvgX, &lognorm, sel, hvg.n_selected, error);
-  scm_csr_clear (&lognorm);
-  if (!ok)
-    {
       scm_hvg_result_clear (&hvg);
       scm_preprocess_report_clear (&rep);
       return NULL;
@@ -257,7 +327,6 @@ scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
   rna->source = g_strdup_printf ("%s, normalised to %g + log1p, %" G_GINT64_FORMAT " HVG (%s)",
                                  rep.rna_source, o->target_sum, rep.n_hvg,
                                  scm_hvg_flavor_name (o->hvg.flavor));
-  scm_modality_free (out->rna);
   out->rna = rna;
 
   if (out->adt && o->clr_proteins)
