@@ -190,6 +190,34 @@ static void u_prot_rows (hid_t f)
   th5_write2d (f, "mod/prot/X", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 4, 2, z);
 }
 
+/* Zeroes the size of the free-space record of the first global heap
+ * collection: HDF5 1.10.8 would loop forever on it (found by fuzzing). */
+static void
+zero_gheap_free_space (const char *path)
+{
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &buf, &len, NULL));
+  guint8 *p = memmem (buf, len, "GCOL", 4);
+  g_assert_nonnull (p);
+  guint8 *q = p + 16;
+  for (;;)
+    {
+      g_assert_true (q + 16 <= (guint8 *) buf + len);
+      guint idx = q[0] | (q[1] << 8);
+      guint64 osz = 0;
+      for (int i = 7; i >= 0; i--)
+        osz = (osz << 8) | q[8 + i];
+      if (idx == 0)
+        {
+          memset (q + 8, 0, 8);
+          break;
+        }
+      q += 16 + ((osz + 7) & ~(guint64) 7);
+    }
+  g_assert_true (g_file_set_contents (path, buf, (gssize) len, NULL));
+}
+
 typedef enum { B_H5AD, B_H5AD_OBS, B_10X, B_H5MU } Base;
 
 static const struct {
@@ -297,6 +325,11 @@ scm_bad_files_make (const char *dir)
       truncate_copy (real, d, 0.6, 0);
       ADD ("truncated-cellranger3.h5", SCM_ERROR_CORRUPT, "truncated");
     }
+
+  g_autofree char *gh = g_build_filename (dir, "hdf5-gheap-loop.h5ad", NULL);
+  th5_make_h5ad (gh, &spec);
+  zero_gheap_free_space (gh);
+  ADD ("hdf5-gheap-loop.h5ad", SCM_ERROR_CORRUPT, "global heap");
 
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
     {

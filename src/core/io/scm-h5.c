@@ -99,6 +99,60 @@ _scm_h5_set_error (GError **error, int code, const ScmH5 *h, const char *object,
 
 /* ------------------------------------------------------------------- files */
 
+static guint64
+le_u64 (const guint8 *p)
+{
+  guint64 v = 0;
+  for (int i = 7; i >= 0; i--)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+/* HDF5 1.10.8 loops forever deserialising a global heap collection (where
+ * variable-length strings live) whose free-space object (index 0) has size
+ * 0, or a size that moves the cursor backwards; h5py hangs on such files
+ * too (found by tests/fuzz).  Scan the raw bytes for "GCOL" collections and
+ * walk their objects exactly as HDF5 does, rejecting those two cases
+ * before HDF5 ever sees them. */
+static gboolean
+check_global_heaps (const char *path, GError **error)
+{
+  g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
+  if (mf == NULL)
+    return TRUE;   /* H5Fopen reports unreadable files */
+  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (mf);
+  gsize len = g_mapped_file_get_length (mf);
+  const guint8 *end = data + len;
+  for (const guint8 *p = data; p && p + 16 <= end;
+       p = memmem (p + 1, (gsize) (end - p - 1), "GCOL", 4))
+    {
+      if (memcmp (p, "GCOL", 4) != 0 || p[4] != 1)
+        continue;
+      guint64 size = le_u64 (p + 8);
+      gsize avail = (gsize) (end - p);
+      const guint8 *cend = p + (size < avail ? size : avail);
+      const guint8 *q = p + 16;
+      while (q + 16 <= cend)
+        {
+          guint idx = (guint) q[0] | ((guint) q[1] << 8);
+          guint64 osz = le_u64 (q + 8);
+          if (idx == 0 && (osz == 0 || osz > (guint64) G_MAXSSIZE))
+            {
+              g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+                           "%s: the HDF5 global heap at byte %" G_GSIZE_FORMAT
+                           " is damaged (its free-space record has size %" G_GUINT64_FORMAT ")",
+                           path, (gsize) (p - data), osz);
+              return FALSE;
+            }
+          guint64 need = idx == 0 ? osz : 16 + ((osz + 7) & ~(guint64) 7);
+          if (need < 16 || need > (guint64) (cend - q))
+            break;   /* HDF5 stops (or fails) here: no hang */
+          q += need;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 _scm_h5_open (ScmH5 *h, const char *path, GError **error)
 {
@@ -144,6 +198,8 @@ _scm_h5_open (ScmH5 *h, const char *path, GError **error)
                               : "unknown binary content");
       return FALSE;
     }
+  if (!check_global_heaps (path, error))
+    return FALSE;
   hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   /* Close everything still open when the file closes, so an error path
    * that forgot an hid_t cannot keep the file busy. */

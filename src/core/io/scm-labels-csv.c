@@ -90,7 +90,10 @@ csv_record (Csv *c, GPtrArray *fields, gint64 *start_line, const char *path, GEr
       if (!quoted)
         while (f->len > 0 && (f->str[f->len - 1] == ' ' || f->str[f->len - 1] == '\t'))
           g_string_truncate (f, f->len - 1);
-      g_ptr_array_add (fields, g_strndup (f->str, f->len));
+      /* labels end up in the UI and in JSON: never keep invalid UTF-8 */
+      g_ptr_array_add (fields, g_utf8_validate (f->str, (gssize) f->len, NULL)
+                               ? g_strndup (f->str, f->len)
+                               : g_utf8_make_valid (f->str, (gssize) f->len));
       if (c->p < c->end && *c->p == c->sep)
         {
           c->p++;
@@ -174,7 +177,7 @@ scm_labels_join_csv (ScmDataset *ds, const char *csv_path, const char *column,
   const char **labels = g_new0 (const char *, MAX (ds->n_cells, 1));
   g_autoptr (GPtrArray) examples = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) unmatched_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 n_rows = 0, n_matched = 0, n_unmatched = 0;
+  gint64 n_rows = 0, n_matched = 0, n_unmatched = 0, n_labelled = 0;
   gboolean ok = TRUE;
   while (ok && csv_record (&c, fields, &line, csv_path, error))
     {
@@ -224,6 +227,7 @@ scm_labels_join_csv (ScmDataset *ds, const char *csv_path, const char *column,
           char *copy = g_strdup (lab);
           g_ptr_array_add (keep, copy);
           labels[cell] = copy;
+          n_labelled++;
         }
     }
   if (ok && error && *error)
@@ -239,7 +243,17 @@ scm_labels_join_csv (ScmDataset *ds, const char *csv_path, const char *column,
     }
   if (ok)
     {
-      scm_dataset_set_obs (ds, scm_column_new_from_labels (name, ds->n_cells, labels));
+      if (n_labelled > 0)
+        scm_dataset_set_obs (ds, scm_column_new_from_labels (name, ds->n_cells, labels));
+      else
+        {
+          /* every matched label is empty: an all-missing column with no
+           * categories (built here: sorting zero categories is not needed) */
+          gint32 *codes = g_new (gint32, MAX (ds->n_cells, 1));
+          for (gint64 i = 0; i < ds->n_cells; i++)
+            codes[i] = -1;
+          scm_dataset_set_obs (ds, scm_column_new_categorical (name, ds->n_cells, codes, NULL));
+        }
       if (report)
         {
           report->n_rows = n_rows;
