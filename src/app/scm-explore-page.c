@@ -132,16 +132,21 @@ scm_explore_page_color_by (ScmExplorePage *self, const char *key)
       g_free (self->color_key);
       self->color_key = g_strdup (key);
     }
-  /* Keep the dropdown in step when the key is a label column. */
+  /* Keep the dropdown and the search entry in step: a label column shows
+   * in the dropdown, a gene or protein in the entry, never both. */
   self->updating_dropdown = TRUE;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->color_items));
   guint pos = GTK_INVALID_LIST_POSITION;
   for (guint i = 0; i < n; i++)
     if (g_strcmp0 (gtk_string_list_get_string (self->color_items, i), key) == 0)
       pos = i;
-  if (pos != GTK_INVALID_LIST_POSITION)
-    gtk_drop_down_set_selected (self->color_dropdown, pos);
+  gtk_drop_down_set_selected (self->color_dropdown, pos);
+  gtk_editable_set_text (GTK_EDITABLE (self->feature_entry),
+                         pos == GTK_INVALID_LIST_POSITION ? scm_scatter_model_get_title (self->model) : "");
   self->updating_dropdown = FALSE;
+  /* The biaxial plot shows the same colours. */
+  if (scm_scatter_model_get_n_points (self->gate_model) == scm_scatter_model_get_n_points (self->model))
+    color_model_by (self, self->gate_model, key);
   scm_scatter_view_set_title (self->umap_view, scm_scatter_model_get_title (self->model));
   return TRUE;
 }
@@ -789,7 +794,6 @@ scm_explore_page_dispose (GObject *object)
     g_cancellable_cancel (self->recluster_cancel);
   g_clear_object (&self->recluster_cancel);
   disconnect_document (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), SCM_TYPE_EXPLORE_PAGE);
   G_OBJECT_CLASS (scm_explore_page_parent_class)->dispose (object);
 }
 
@@ -893,6 +897,7 @@ scm_explore_page_set_document (ScmExplorePage *self, ScmDocument *document)
   self->document = document;
   g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &self->document);
   self->state = scm_explore_state_get (document);
+  scm_explore_state_set_main_view (self->state, G_OBJECT (self->umap_view));
   self->doc_handler = g_signal_connect (document, "changed", G_CALLBACK (document_changed), self);
   self->sel_handler = g_signal_connect (self->state, "selection-changed",
                                         G_CALLBACK (state_selection_changed), self);

@@ -189,6 +189,7 @@ struct _ScmExploreState
   gint32         *annotations_clusters;  /* the document clusters they were built on */
   gboolean        annotations_restored;
   gulong          annotations_handler;
+  GWeakRef        main_view;
 };
 
 G_DEFINE_FINAL_TYPE (ScmExploreState, scm_explore_state, G_TYPE_OBJECT)
@@ -239,6 +240,7 @@ scm_explore_state_finalize (GObject *object)
   scm_feature_data_unref (self->features);
   g_free (self->selection);
   g_free (self->selection_source);
+  g_weak_ref_clear (&self->main_view);
   G_OBJECT_CLASS (scm_explore_state_parent_class)->finalize (object);
 }
 
@@ -265,6 +267,19 @@ scm_explore_state_class_init (ScmExploreStateClass *klass)
 static void
 scm_explore_state_init (ScmExploreState *self)
 {
+  g_weak_ref_init (&self->main_view, NULL);
+}
+
+void
+scm_explore_state_set_main_view (ScmExploreState *self, GObject *view)
+{
+  g_weak_ref_set (&self->main_view, view);
+}
+
+GObject *
+scm_explore_state_get_main_view (ScmExploreState *self)
+{
+  return g_weak_ref_get (&self->main_view);
 }
 
 static void

@@ -72,6 +72,11 @@ void             scm_explore_state_set_selection_source (ScmExploreState *self, 
 /* key: a label column name, or a feature display name ("CD8A", "CD8a (protein)"). */
 void             scm_explore_state_request_color  (ScmExploreState *self, const char *key);
 
+/* The main embedding view (an ScmScatterView, weakly held) so other pages
+ * can export "the current view". */
+void             scm_explore_state_set_main_view  (ScmExploreState *self, GObject *view);
+GObject         *scm_explore_state_get_main_view  (ScmExploreState *self);   /* new ref or NULL */
+
 /* NULL until the document has clusters. */
 ScmAnnotations  *scm_explore_state_get_annotations (ScmExploreState *self);
 /* TRUE when the annotations were built on a different clustering than the
