@@ -53,7 +53,7 @@ main (int argc, char **argv)
     }
   g_print ("# %s; model threads %d; batch %d; %s\n", scm_blas_describe (), threads, batch,
            tiny ? "tiny config" : "paper config (no qkv bias, dropout 0.1)");
-  g_print ("stage\tsteps\tmedian_ms\tmin_ms\tgflop_step\tgflops_median\tgflops_best\tpeak_rss_mb\tmodel_mb\tloss\ttorch_median_ms\tspeedup\n");
+  g_print ("stage\tsteps\tmedian_ms\tmin_ms\tgflop_step\tgflops_median\tgflops_best\tpeak_rss_mb\tmodel_mb\tloss\ttorch_median_ms\tspeedup\tcpu_ms\tgflop_per_cpu_s\n");
   g_auto (GStrv) list = g_strsplit (stages, ",", -1);
   for (int i = 0; list[i] != NULL; i++)
     {
@@ -70,9 +70,11 @@ main (int argc, char **argv)
           return 1;
         }
       double ref = !tiny && batch == 128 ? torch_median_ms[s] : 0;
-      g_print ("%d\t%d\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%.5g\t%.0f\t%.2f\n", s, r.steps,
-               r.median_ms, r.min_ms, r.gflop_per_step, r.gflops_median, r.gflops_best,
-               r.peak_rss_mb, r.model_mb, r.last_loss, ref, ref > 0 ? ref / r.median_ms : 0);
+      g_print ("%d\t%d\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%.5g\t%.0f\t%.2f\t%.0f\t%.1f\n", s,
+               r.steps, r.median_ms, r.min_ms, r.gflop_per_step, r.gflops_median,
+               r.gflops_best, r.peak_rss_mb, r.model_mb, r.last_loss, ref,
+               ref > 0 ? ref / r.median_ms : 0, r.cpu_ms_median,
+               r.cpu_ms_median > 0 ? r.gflop_per_step / (r.cpu_ms_median / 1e3) : 0);
     }
   return 0;
 }

@@ -221,6 +221,41 @@ test_gelu_backward (void)
   g_free (c.inp); g_free (r); g_free (d); g_free (g);
 }
 
+/* The float build uses vectorisable exp / erf (see scm-layers-impl.c):
+ * GELU and its derivative must stay within a few float ulps of the exact
+ * double values over the whole useful range. */
+static void
+test_gelu_float (void)
+{
+  gsize n = 4001;
+  float *x = g_new (float, n), *y = g_new (float, n), *dy = g_new (float, n);
+  float *ones = g_new (float, n);
+  double *xd = g_new (double, n), *yd = g_new (double, n), *dyd = g_new0 (double, n);
+  double *onesd = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      x[i] = (float) (-12.0 + 24.0 * i / (n - 1));
+      xd[i] = x[i];
+      ones[i] = 1;
+      onesd[i] = 1;
+    }
+  scm_f32_gelu_forward (y, x, n);
+  scm_f64_gelu_forward (yd, xd, n);
+  scm_f32_gelu_backward_assign (dy, x, ones, n);
+  scm_f64_gelu_backward (dyd, xd, onesd, n);
+  double ey = 0, ed = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      ey = MAX (ey, fabs (y[i] - yd[i]) / MAX (1.0, fabs (xd[i])));
+      ed = MAX (ed, fabs (dy[i] - dyd[i]));
+    }
+  g_test_message ("float GELU: max error %.3g (relative to max(1,|x|)), derivative %.3g", ey, ed);
+  g_assert_cmpfloat (ey, <, 5e-7);
+  g_assert_cmpfloat (ed, <, 5e-7);
+  g_free (x); g_free (y); g_free (dy); g_free (ones);
+  g_free (xd); g_free (yd); g_free (dyd); g_free (onesd);
+}
+
 static void
 test_dropout (void)
 {
@@ -250,6 +285,11 @@ test_dropout (void)
   scm_f64_dropout_backward (d, r, 40, 0.3, 99, 5);
   numeric_grad (drop_fwd, &s, s.inp, 40, r, 40, g);
   g_assert_cmpfloat (max_rel (d, g, 40), <, FD_TOL);
+  /* the assigning variant equals zero + accumulate */
+  double *d2 = g_new (double, 40);
+  scm_f64_dropout_backward_assign (d2, r, 40, 0.3, 99, 5);
+  g_assert_cmpfloat (max_rel (d2, d, 40), ==, 0);
+  g_free (d2);
   g_free (c.inp); g_free (out); g_free (r); g_free (d); g_free (g);
 }
 
@@ -662,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/linear/blas-vs-naive", test_linear_naive);
   g_test_add_func ("/model/layernorm/backward", test_layernorm_backward);
   g_test_add_func ("/model/gelu/backward", test_gelu_backward);
+  g_test_add_func ("/model/gelu/float", test_gelu_float);
   g_test_add_func ("/model/dropout/mask", test_dropout);
   g_test_add_func ("/model/attention/backward", test_attention);
   g_test_add_func ("/model/attention/dropout", test_attention_dropout);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "scm-model.h"
 #include "scm-error.h"
@@ -24,6 +25,16 @@ peak_rss_mb (void)
       mb = g_ascii_strtod (line + 6, NULL) / 1024.0;
   fclose (f);
   return mb;
+}
+
+static double
+cpu_ms (void)
+{
+  struct rusage ru;
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
+         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static int
@@ -50,6 +61,7 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
   float *x_adt = g_try_new (float, na);
   gint32 *y = g_new (gint32, B);
   double *times = g_new0 (double, MAX (steps, 1));
+  double *cpu = g_new0 (double, MAX (steps, 1));
   gboolean ok = x_rna != NULL && x_adt != NULL;
   if (!ok)
     g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "benchmark: cannot allocate the batch");
@@ -64,6 +76,7 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
   for (int i = 0; ok && i < warmup + steps; i++)
     {
       gint64 t0 = g_get_monotonic_time ();
+      double c0 = cpu_ms ();
       scm_model_zero_grad (m);
       ok = scm_model_forward_backward (m, x_rna, stage == SCM_STAGE_TRANSFER ? NULL : x_adt,
                                        stage == SCM_STAGE_PRETRAIN ? NULL : y, B, &rng, &L,
@@ -71,7 +84,10 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
       scm_model_adamw_step (m, &hp, i + 1);
       double ms = (g_get_monotonic_time () - t0) / 1000.0;
       if (i >= warmup)
-        times[i - warmup] = ms;
+        {
+          times[i - warmup] = ms;
+          cpu[i - warmup] = cpu_ms () - c0;
+        }
     }
   if (ok && out != NULL)
     {
@@ -80,6 +96,9 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
       if (steps > 0)
         {
           qsort (times, steps, sizeof (double), cmp_double);
+          qsort (cpu, steps, sizeof (double), cmp_double);
+          out->cpu_ms_median = steps % 2 ? cpu[steps / 2]
+                                         : 0.5 * (cpu[steps / 2 - 1] + cpu[steps / 2]);
           out->min_ms = times[0];
           out->median_ms = steps % 2 ? times[steps / 2]
                                      : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
@@ -94,6 +113,7 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
       out->last_loss = L.total;
     }
   g_free (times);
+  g_free (cpu);
   g_free (y);
   g_free (x_adt);
   g_free (x_rna);

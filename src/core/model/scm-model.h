@@ -18,11 +18,18 @@
  * source is compiled a second time in double precision for the reference
  * tests; that mirror lives in scm-model-f64.h and is not for app code.
  *
- * Threading: a model is used by one thread at a time.  Large matrix
- * products go through OpenBLAS (its thread count is the caller's business:
- * scm_blas_set_threads); per-cell work (attention, elementwise) is split
- * over scm_model_set_threads() workers with a fixed partition, so results
- * are bitwise reproducible for a fixed (seed, thread count, BLAS threads).
+ * Threading: a model is used by one thread at a time.  With
+ * scm_model_set_threads(n > 1) the model runs its own team of n threads
+ * (a fixed partition of rows / cells / output features, so results are
+ * bitwise reproducible for a fixed (seed, thread count)), and for the
+ * duration of each forward_backward / forward_loss / eval call it sets
+ * OpenBLAS to one thread (two pools on two cores would oversubscribe),
+ * restoring the previous count afterwards.  With n == 1 (the default) the
+ * model is single-threaded except inside OpenBLAS, whose thread count is
+ * then the caller's business (scm_blas_set_threads).
+ *
+ * Dropout masks are a hash of (step key drawn from rng, site, element),
+ * not a stream of draws, so they do not depend on threads or micro-batch.
  *
  * Memory: activations are sized for a micro-batch (at most max_batch cells,
  * fewer when the configuration is large); forward_backward walks a batch in
@@ -208,6 +215,7 @@ typedef struct {
   double peak_rss_mb;      /* VmHWM of the process after the run */
   double model_mb;         /* scm_model_memory_bytes */
   double last_loss;
+  double cpu_ms_median;    /* process CPU time (user + sys, all threads) per step */
 } ScmModelBenchResult;
 
 gboolean scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B,
