@@ -114,3 +114,4 @@ _scm_sqdist (const float *a, const float *b, gint64 d)
     }
   return (s0 + s1) + (s2 + s3);
 }
+

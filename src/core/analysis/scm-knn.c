@@ -8,7 +8,7 @@
  *
  * NN-descent follows Dong, Moses & Li (WWW 2011) with pynndescent's
  * choices: random-projection-tree leaves for the initial graph, new/old
- * candidate flags, at most max(k, 15) sampled candidates per side with
+ * candidate flags, at most max(k, 60) sampled candidates per side (as umap-learn asks) with
  * random priorities (here a hash of (seed, iteration, u, v), so the sample
  * does not depend on thread timing), stop when updates < 0.001 n k.
  * Every parallel phase writes only to heaps its thread owns (node % T), so
@@ -19,6 +19,7 @@
 #include "util/scm-blas.h"
 #include "util/scm-rng.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -621,7 +622,7 @@ scm_knn_nndescent (const float *X, gint64 n, gint64 d, ScmMetric metric, guint64
   J.n = n;
   J.d = d;
   J.K = out->k - 1;
-  J.C = MAX (out->k, 15);
+  J.C = MAX (out->k, 60);   /* umap-learn passes max_candidates = 60 */
   J.seed = seed;
   J.cancellable = cancellable;
   J.leaf_size = MAX (30, out->k + 5);

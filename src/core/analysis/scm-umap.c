@@ -304,27 +304,31 @@ clip4 (float v)
   return v > 4.0f ? 4.0f : (v < -4.0f ? -4.0f : v);
 }
 
-static void
-sgd_worker (int t, int T, gpointer data)
+/* Epoch step over edges [lo, hi).  `dim` is a literal at the call sites
+ * below so the common 2-d case compiles to straight-line code. */
+static inline void
+sgd_edges (SgdJob *J, ScmRng *rng, gint64 lo, gint64 hi, const int dim)
 {
-  SgdJob *J = data;
-  gint64 lo = J->n_edges * t / T, hi = J->n_edges * (t + 1) / T;
-  int dim = J->dim;
-  float a = J->a, b = J->b, alpha = J->alpha;
-  double ep = J->epoch;
-  ScmRng *rng = &J->rngs[t];
+  const float a = J->a, b = J->b, alpha = J->alpha, gamma2b = 2.0f * J->gamma * J->b;
+  const double ep = J->epoch;
+  const guint64 n = (guint64) J->n;
+  float *emb = J->emb;
   for (gint64 e = lo; e < hi; e++)
     {
       if (!(J->next[e] <= ep))
         continue;
       gint32 j = J->head[e], k = J->tail[e];
-      float *cur = J->emb + (gint64) j * dim, *oth = J->emb + (gint64) k * dim;
+      float *cur = emb + (gint64) j * dim, *oth = emb + (gint64) k * dim;
       float d2 = 0;
       for (int c = 0; c < dim; c++)
         d2 += (cur[c] - oth[c]) * (cur[c] - oth[c]);
       float coeff = 0;
       if (d2 > 0)
-        coeff = (-2.0f * a * b * powf (d2, b - 1.0f)) / (a * powf (d2, b) + 1.0f);
+        {
+          /* -2ab d^(b-1) / (a d^b + 1) with one power */
+          float pw = powf (d2, b);
+          coeff = (-2.0f * a * b * pw / d2) / (a * pw + 1.0f);
+        }
       for (int c = 0; c < dim; c++)
         {
           float gd = clip4 (coeff * (cur[c] - oth[c]));
@@ -335,26 +339,34 @@ sgd_worker (int t, int T, gpointer data)
       int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
       for (int p = 0; p < n_neg; p++)
         {
-          gint64 kk = (gint64) scm_rng_below (rng, (guint64) J->n);
-          float *o2 = J->emb + kk * dim;
+          gint64 kk = (gint64) scm_rng_below (rng, n);
+          const float *o2 = emb + kk * dim;
           float dn = 0;
           for (int c = 0; c < dim; c++)
             dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
-          float rc;
           if (dn > 0)
-            rc = 2.0f * J->gamma * b / ((0.001f + dn) * (a * powf (dn, b) + 1.0f));
-          else if (kk == j)
-            continue;
-          else
-            rc = 0;
-          for (int c = 0; c < dim; c++)
             {
-              float gd = rc > 0 ? clip4 (rc * (cur[c] - o2[c])) : 4.0f;
-              cur[c] += gd * alpha;
+              float rc = gamma2b / ((0.001f + dn) * (a * powf (dn, b) + 1.0f));
+              for (int c = 0; c < dim; c++)
+                cur[c] += clip4 (rc * (cur[c] - o2[c])) * alpha;
             }
+          else if (kk != j)
+            for (int c = 0; c < dim; c++)
+              cur[c] += 4.0f * alpha;   /* umap-learn's push for coincident points */
         }
       J->next_neg[e] += n_neg * J->epns[e];
     }
+}
+
+static void
+sgd_worker (int t, int T, gpointer data)
+{
+  SgdJob *J = data;
+  gint64 lo = J->n_edges * t / T, hi = J->n_edges * (t + 1) / T;
+  if (J->dim == 2)
+    sgd_edges (J, &J->rngs[t], lo, hi, 2);
+  else
+    sgd_edges (J, &J->rngs[t], lo, hi, J->dim);
 }
 
 gboolean
