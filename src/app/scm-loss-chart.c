@@ -163,6 +163,15 @@ scm_loss_chart_draw (cairo_t *cr, double width, double height, ScmLossModel *mod
 
       if (n == 0)
         continue;
+      /* Per-batch series (many points per epoch) are noisy: draw them thin
+       * and lighter so the per-epoch curves carry the trend. */
+      if (n > 4 * MAX (1.0, scm_loss_model_get_x_max (model)))
+        {
+          c.a = 0.55;
+          cairo_set_line_width (cr, 1.2);
+        }
+      else
+        cairo_set_line_width (cr, 2.0);
       scm_cairo_set_rgba (cr, &c);
       if (r)
         {

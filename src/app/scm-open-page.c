@@ -180,17 +180,13 @@ add_row (ScmOpenPage *self, AdwPreferencesGroup *group, GPtrArray *rows,
          const char *title, const char *value)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label = gtk_label_new (value);
 
+  /* Property style: the name as title, the value below it, so long values
+   * (protein lists, layout notes) wrap across the full width. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
-  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
-  gtk_widget_add_css_class (label, "dim-label");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   adw_preferences_group_add (group, row);
   g_ptr_array_add (rows, row);
 }
@@ -206,7 +202,7 @@ describe_modality (const ScmModality *m, const char *noun)
 {
   g_autofree char *n = format_count (m->X.n_cols);
   const char *values = m->is_counts ? _("raw counts") : _("normalised values");
-  return g_strdup_printf ("%s %s · %s · %s", n, noun, values, m->source ? m->source : "");
+  return g_strdup_printf (_("%s %s · %s (from %s)"), n, noun, values, m->source ? m->source : "?");
 }
 
 static char *
@@ -432,16 +428,29 @@ document_changed (ScmOpenPage *self, guint what)
     }
 }
 
+static void
+title_changed (ScmOpenPage *self)
+{
+  const char *title = scm_document_get_title (self->document);
+  adw_preferences_group_set_title (self->summary_group, title ? title : "");
+}
+
 void
 scm_open_page_set_document (ScmOpenPage *self, ScmDocument *document)
 {
   g_return_if_fail (SCM_IS_OPEN_PAGE (self));
 
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_func (self->document, document_changed, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->document, document_changed, self);
+      g_signal_handlers_disconnect_by_func (self->document, title_changed, self);
+    }
   g_set_object (&self->document, document);
   if (document != NULL)
-    g_signal_connect_swapped (document, "changed", G_CALLBACK (document_changed), self);
+    {
+      g_signal_connect_swapped (document, "changed", G_CALLBACK (document_changed), self);
+      g_signal_connect_swapped (document, "notify::title", G_CALLBACK (title_changed), self);
+    }
   document_changed (self, SCM_DOCUMENT_CHANGE_DATASET);
 }
 

@@ -276,7 +276,7 @@ scm_qc_model_get_metric_title (ScmQcModel *self, ScmQcMetric metric)
     case SCM_QC_N_FEATURES:
       return self->is_protein ? _("Proteins detected per cell") : _("Genes detected per cell");
     case SCM_QC_PCT_MITO:
-      return _("Mitochondrial counts (%)");
+      return _("Counts from MT- genes (%)");
     case SCM_QC_N_METRICS:
     default:
       return NULL;

@@ -57,7 +57,7 @@ log_ticks (const ScmHistogram *h, double *values, guint max)
 {
   double lo = pow (10.0, h->lo) - 1.0, hi = pow (10.0, h->hi) - 1.0;
   guint n = 0;
-  gboolean fine = h->hi - h->lo < 1.6;
+  gboolean fine = h->hi - h->lo < 2.5;   /* fewer than 2.5 decades */
 
   for (int e = 0; e <= 9 && n < max; e++)
     {
@@ -172,6 +172,23 @@ scm_qc_plot_draw (cairo_t *cr, double width, double height, ScmQcModel *model,
   cairo_rectangle (cr, a.x, a.y, x_lo - a.x, a.height);
   cairo_rectangle (cr, x_hi, a.y, a.x + a.width - x_hi, a.height);
   cairo_fill (cr);
+
+  /* Threshold values, once moved away from the data range ends. */
+  {
+    double min, max;
+    scm_qc_model_get_range (model, metric, &min, &max);
+    scm_cairo_set_rgba (cr, &style->fg);
+    if (lo_thr > min)
+      {
+        g_snprintf (buf, sizeof buf, "≥ %.*f", metric == SCM_QC_PCT_MITO ? 1 : 0, lo_thr);
+        scm_chart_text (cr, buf, x_lo + 6, a.y + 2, 0.0, 0.0, 8, TRUE);
+      }
+    if (hi_thr < max)
+      {
+        g_snprintf (buf, sizeof buf, "≤ %.*f", metric == SCM_QC_PCT_MITO ? 1 : 0, hi_thr);
+        scm_chart_text (cr, buf, x_hi - 6, a.y + 2, 1.0, 0.0, 8, TRUE);
+      }
+  }
 
   {
     const ScmRgba thr = { 0.88, 0.11, 0.14, 1 };  /* Adwaita red 3 */

@@ -55,6 +55,7 @@ struct _ScmTrainPage
   int            series_step, series_a, series_b, series_c;
   gboolean       preparing;
   gboolean       inferring;
+  gboolean       end_seen;        /* job_update has handled the job's end */
 
   AdwComboRow   *stage_row;
   AdwComboRow   *preset_row;
@@ -110,7 +111,10 @@ scm_train_page_is_running (ScmTrainPage *self)
   if (self->job == NULL)
     return FALSE;
   scm_job_get_progress (self->job, &p);
-  return p.state == SCM_JOB_RUNNING || p.state == SCM_JOB_PAUSED || p.state == SCM_JOB_READY;
+  /* An ended job counts as running until its end was handled (the
+   * embedding step starts from there). */
+  return p.state == SCM_JOB_RUNNING || p.state == SCM_JOB_PAUSED || p.state == SCM_JOB_READY ||
+         !self->end_seen;
 }
 
 void
@@ -309,11 +313,13 @@ job_update (ScmTrainPage *self)
       set_status (self, text);
       break;
     case SCM_JOB_FINISHED:
+      self->end_seen = TRUE;
       gtk_progress_bar_set_text (self->progress_bar, _("Computing the embedding…"));
       set_status (self, _("Training finished. Embedding all cells…"));
       start_inference (self);
       break;
     case SCM_JOB_CANCELLED:
+      self->end_seen = TRUE;
       text = g_strdup_printf (_("Cancelled after %d of %d epochs."), p.epochs_done, p.max_epochs);
       gtk_progress_bar_set_text (self->progress_bar, _("Cancelled"));
       set_status (self, text);
@@ -323,6 +329,7 @@ job_update (ScmTrainPage *self)
     default:
       {
         g_autoptr(GError) error = NULL;
+        self->end_seen = TRUE;
         scm_job_wait (self->job, &error);
         text = g_strdup_printf (_("Training failed: %s"), error ? error->message : _("unknown error"));
         gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
@@ -499,6 +506,7 @@ prepare_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_clear_pointer (&self->job, scm_job_free);
   self->job = g_steal_pointer (&p->job);
+  self->end_seen = FALSE;
   self->stage = p->stage;
   if (p->target != NULL)
     g_object_set_data_full (G_OBJECT (self), "target-dataset", scm_dataset_ref (p->target),

@@ -246,6 +246,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   adw_init ();
+  /* What GtkApplication does for the app: icons from our resources. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/scmmae/Studio/icons");
   g_test_add_func ("/ui/window/empty", test_empty_window);
   g_test_add_func ("/ui/window/bad-file", test_bad_file);
   g_test_add_func ("/ui/window/demo-and-train", test_demo_and_train);
