@@ -105,7 +105,12 @@ scm_cmd_preprocess (int argc, char **argv)
   scm_preprocess_report_clear (&rep);
   if (!scm_h5ad_write (pp, out, &error))
     return scm_cli_fail ("preprocess", error);
-  printf ("wrote %s: %" G_GINT64_FORMAT " cells x %" G_GINT64_FORMAT " genes (log1p-normalised HVGs)%s\n",
-          out, pp->n_cells, pp->rna->X.n_cols, pp->adt ? ", proteins in obsm/protein_expression + protein_clr" : "");
+  if (pp->rna)
+    printf ("wrote %s: %" G_GINT64_FORMAT " cells x %" G_GINT64_FORMAT " genes (log1p-normalised HVGs)%s\n",
+            out, pp->n_cells, pp->rna->X.n_cols,
+            pp->adt ? ", proteins in obsm/protein_expression + protein_clr" : "");
+  else
+    printf ("wrote %s: %" G_GINT64_FORMAT " cells x %" G_GINT64_FORMAT " proteins (counts in X, CLR in "
+            "obsm/protein_clr)\n", out, pp->n_cells, pp->adt->X.n_cols);
   return SCM_EXIT_OK;
 }

@@ -160,6 +160,29 @@ test_pbmc3k (void)
   scm_test_rmdir (dir);
 }
 
+static void
+test_protein_only (void)
+{
+  g_autofree char *in = scm_test_shared_path ("malt10k_protein_only/malt10k_protein_only.h5ad");
+  if (in == NULL)
+    return;
+  g_autofree char *dir = scm_test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "malt.h5ad", NULL);
+  Run r;
+  if (!run_cli (&r, in, "-o", out, NULL))
+    return;
+  g_test_message ("%s%s", r.out, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "RNA matrix: none"));
+  run_clear (&r);
+  g_autoptr (GError) err = NULL;
+  g_autoptr (ScmDataset) ds = scm_dataset_read (out, NULL, &err);
+  g_assert_no_error (err);
+  g_assert_cmpint (ds->n_cells, ==, 6838);
+  g_assert_nonnull (scm_dataset_get_obsm (ds, "protein_clr"));
+  scm_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -167,5 +190,6 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess/cli/usage", test_usage);
   g_test_add_func ("/preprocess/cli/bad-input", test_bad_input);
   g_test_add_func ("/preprocess/cli/pbmc3k", test_pbmc3k);
+  g_test_add_func ("/preprocess/cli/protein-only", test_protein_only);
   return g_test_run ();
 }

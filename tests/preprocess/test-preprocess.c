@@ -493,6 +493,34 @@ test_run_panel_and_errors (void)
   g_assert_error (err, SCM_ERROR, SCM_ERROR_INVALID);
 }
 
+static void
+test_run_protein_only (void)
+{
+  g_autoptr (ScmDataset) ds = synth_dataset (50, 20, 4);
+  g_clear_pointer (&ds->rna, scm_modality_free);
+  ScmPreprocessReport rep;
+  g_autoptr (GError) err = NULL;
+  g_autoptr (ScmDataset) out = scm_preprocess_run (ds, NULL, &rep, &err);
+  g_assert_no_error (err);
+  g_assert_null (out->rna);
+  g_assert_cmpint (out->n_cells, ==, 50);
+  ScmMatrix *clr = scm_dataset_get_obsm (out, "protein_clr");
+  g_assert_nonnull (clr);
+  g_autofree float *ref = g_new (float, 50 * 4);
+  scm_clr_csr (&ds->adt->X, ref);
+  g_assert_cmpmem (clr->data, 50 * 4 * sizeof (float), ref, 50 * 4 * sizeof (float));
+  g_autofree char *txt = scm_preprocess_report_describe (&rep, &(ScmPreprocessOptions) { .clr_proteins = TRUE });
+  g_assert_nonnull (strstr (txt, "RNA matrix: none"));
+  scm_preprocess_report_clear (&rep);
+  ScmModelInputs mi;
+  g_assert_true (scm_preprocess_model_inputs (ds, NULL, &mi, NULL, &err));
+  g_assert_cmpint (mi.n_genes, ==, 0);
+  g_assert_null (mi.rna);
+  g_assert_cmpint (mi.n_proteins, ==, 4);
+  g_assert_cmpmem (mi.adt, 50 * 4 * sizeof (float), ref, 50 * 4 * sizeof (float));
+  scm_model_inputs_clear (&mi);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -508,5 +536,6 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess/hvg/planted", test_hvg_planted);
   g_test_add_func ("/preprocess/run/synthetic", test_run_synthetic);
   g_test_add_func ("/preprocess/run/panel-and-errors", test_run_panel_and_errors);
+  g_test_add_func ("/preprocess/run/protein-only", test_run_protein_only);
   return g_test_run ();
 }

@@ -37,6 +37,15 @@ scm_preprocess_report_describe (const ScmPreprocessReport *r, const ScmPreproces
   f.cell_filters = r->cell_filters_applied;
   g_autofree char *qc = scm_qc_report_describe (&r->qc, &f);
   GString *s = g_string_new (NULL);
+  if (r->qc.n_genes_in == 0)
+    {
+      g_string_append_printf (s, "RNA matrix: none; %" G_GINT64_FORMAT " cells kept\n", r->qc.n_cells_kept);
+      if (r->qc_note)
+        g_string_append_printf (s, "note: %s\n", r->qc_note);
+      g_string_append_printf (s, "proteins: %" G_GINT64_FORMAT ", %s\n", r->n_proteins,
+                              o->clr_proteins ? "CLR per protein across cells (obsm/protein_clr)" : "not transformed");
+      return g_string_free (s, FALSE);
+    }
   g_string_append_printf (s, "RNA matrix: %s (counts)\n", r->rna_source ? r->rna_source : "?");
   g_string_append_printf (s, "QC: %s\n", qc);
   if (r->qc_note)
@@ -153,6 +162,58 @@ csr_filter (ScmCsr *dst, const ScmCsr *src, const guint8 *keep_rows, const gint3
   return TRUE;
 }
 
+/* Protein-only data (e.g. the MALT10k file): no QC or HVGs, every cell
+ * kept, CLR of the proteins in obsm/protein_clr. */
+static ScmDataset *
+run_protein_only (const ScmDataset *ds, const ScmPreprocessOptions *o,
+                  ScmPreprocessReport *report_out, GError **error)
+{
+  ScmPreprocessReport rep = { 0 };
+  gint64 N = ds->n_cells;
+  rep.rna_source = g_strdup ("none (protein-only dataset)");
+  rep.kept_cells = g_try_malloc (MAX (N, 1));
+  if (rep.kept_cells == NULL)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "out of memory");
+      return NULL;
+    }
+  memset (rep.kept_cells, 1, (gsize) MAX (N, 1));
+  rep.qc.n_cells_in = rep.qc.n_cells_kept = N;
+  rep.n_proteins = ds->adt->X.n_cols;
+  rep.qc_note = g_strdup ("protein-only dataset: no QC filters or HVGs; proteins CLR-transformed");
+  g_autoptr (ScmDataset) out = scm_dataset_subset_cells (ds, rep.kept_cells, error);
+  if (out == NULL)
+    {
+      scm_preprocess_report_clear (&rep);
+      return NULL;
+    }
+  if (o->clr_proteins)
+    {
+      ScmMatrix *clr = scm_matrix_new ("protein_clr", N, rep.n_proteins, error);
+      if (clr == NULL)
+        {
+          scm_preprocess_report_clear (&rep);
+          return NULL;
+        }
+      scm_clr_csr (&out->adt->X, clr->data);
+      scm_dataset_set_obsm (out, clr);
+    }
+  for (guint i = 0; i < ds->uns->children->len; i++)
+    {
+      const ScmUnsNode *c = ds->uns->children->pdata[i];
+      if (strcmp (c->name, "preprocess") != 0)
+        scm_uns_set (out->uns, uns_copy (c));
+    }
+  ScmUnsNode *g = scm_uns_group_new ("preprocess");
+  scm_uns_set (g, scm_uns_string_new ("qc_note", rep.qc_note));
+  scm_uns_set (out->uns, g);
+  if (report_out)
+    *report_out = rep;
+  else
+    scm_preprocess_report_clear (&rep);
+  return g_steal_pointer (&out);
+}
+
 ScmDataset *
 scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
                     ScmPreprocessReport *report_out, GError **error)
@@ -164,11 +225,12 @@ scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
       o = &defaults;
     }
   const char *file = ds->path ? ds->path : "dataset";
+  if (ds->rna == NULL && ds->adt != NULL)
+    return run_protein_only (ds, o, report_out, error);
   if (ds->rna == NULL)
     {
       g_set_error (error, SCM_ERROR, SCM_ERROR_NOT_FOUND,
-                   "%s: has no RNA matrix to preprocess%s", file,
-                   ds->adt ? " (only proteins)" : "");
+                   "%s: has neither RNA nor protein counts to preprocess", file);
       return NULL;
     }
   const ScmCsr *X = &ds->rna->X;
@@ -400,15 +462,18 @@ scm_preprocess_model_inputs (const ScmDataset *ds, const ScmPreprocessOptions *o
   g_autoptr (ScmDataset) pp = scm_preprocess_run (ds, o, &rep, error);
   if (pp == NULL)
     return FALSE;
-  out->rna = scm_csr_to_dense (&pp->rna->X, error);
-  if (out->rna == NULL)
+  if (pp->rna)
     {
-      scm_preprocess_report_clear (&rep);
-      return FALSE;
+      out->rna = scm_csr_to_dense (&pp->rna->X, error);
+      if (out->rna == NULL)
+        {
+          scm_preprocess_report_clear (&rep);
+          return FALSE;
+        }
+      out->n_genes = pp->rna->X.n_cols;
+      out->gene_names = g_strdupv (pp->rna->names);
     }
   out->n_cells = pp->n_cells;
-  out->n_genes = pp->rna->X.n_cols;
-  out->gene_names = g_strdupv (pp->rna->names);
   out->barcodes = g_strdupv (pp->barcodes);
   out->n_cells_in = ds->n_cells;
   out->kept_cells = g_memdup2 (rep.kept_cells, MAX (ds->n_cells, 1));

@@ -22,8 +22,12 @@
  * qc = SCM_QC_AUTO, cell filters are skipped (zero-count cells are still
  * removed) when the input has no more genes than n_top; the report says so.
  *
+ * Protein-only datasets (no RNA, e.g. malt10k) keep every cell and only
+ * get obsm/protein_clr.
+ *
  * scm_preprocess_model_inputs() is the one call the trainer needs: dense
- * RNA (cells x genes) and CLR protein matrices plus names, same cell order.
+ * RNA (cells x genes) and CLR protein matrices plus names, same cell order
+ * (rna NULL and n_genes 0 for protein-only data).
  */
 #pragma once
 
@@ -66,15 +70,17 @@ char *scm_preprocess_report_describe (const ScmPreprocessReport *r, const ScmPre
 
 /* Runs the pipeline on ds (RNA counts required; ADT optional).  report may
  * be NULL.  Errors: SCM_ERROR_INVALID when the RNA matrix is not counts or
- * is empty after filtering, SCM_ERROR_NOT_FOUND when there is no RNA. */
+ * is empty after filtering, SCM_ERROR_NOT_FOUND when there is neither RNA
+ * nor proteins. */
 ScmDataset *scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
                                 ScmPreprocessReport *report, GError **error);
 
 typedef struct {
   gint64  n_cells;
   gint64  n_genes;
-  float  *rna;            /* (n_cells, n_genes) row-major, log1p-normalised HVGs */
-  char  **gene_names;     /* GStrv (n_genes), input order */
+  float  *rna;            /* (n_cells, n_genes) row-major, log1p-normalised HVGs;
+                           * NULL for protein-only data */
+  char  **gene_names;     /* GStrv (n_genes), input order; NULL for protein-only */
   gint64  n_proteins;     /* 0 when the input has no ADT */
   float  *adt;            /* (n_cells, n_proteins) CLR, NULL when none */
   char  **protein_names;  /* GStrv (n_proteins), NULL when none */
