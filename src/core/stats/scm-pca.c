@@ -22,8 +22,8 @@ scm_pca_options_init (ScmPcaOptions *opts)
   memset (opts, 0, sizeof *opts);
   opts->n_comps = 50;
   opts->solver = SCM_PCA_AUTO;
-  opts->n_iter = 7;
-  opts->n_oversample = 20;
+  opts->n_iter = 8;
+  opts->n_oversample = 10;
 }
 
 void
@@ -172,44 +172,47 @@ pca_exact (const float *X, gint64 n, gint64 p, gint64 k, ScmPca *out, GError **e
 /* ---------------------------------------------------------------------- */
 /* randomised                                                              */
 
-/* Y (n, l) = Xc W, W (p, l). */
+/* Y (n, l) = Xc W, W (p, l); Y has leading dimension ldy (a column block
+ * of a wider panel). */
 static void
-mul_xc (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *W, float *Y)
+mul_xc (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *W, float *Y,
+        gint64 ldy)
 {
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) l, (int) p, 1.0f, X,
-               (int) p, W, (int) l, 0.0f, Y, (int) l);
+               (int) p, W, (int) l, 0.0f, Y, (int) ldy);
   g_autofree float *r = g_new (float, l);  /* mu^T W */
   cblas_sgemv (CblasRowMajor, CblasTrans, (int) p, (int) l, 1.0f, W, (int) l, mu, 1, 0.0f, r, 1);
   for (gint64 i = 0; i < n; i++)
     for (gint64 c = 0; c < l; c++)
-      Y[i * l + c] -= r[c];
+      Y[i * ldy + c] -= r[c];
 }
 
-/* Z (p, l) = Xc^T Q, Q (n, l). */
+/* Z (p, l) = Xc^T Q, Q (n, l) with leading dimension ldq. */
 static void
-mul_xct (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *Q, float *Z)
+mul_xct (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *Q,
+         gint64 ldq, float *Z)
 {
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) p, (int) l, (int) n, 1.0f, X,
-               (int) p, Q, (int) l, 0.0f, Z, (int) l);
+               (int) p, Q, (int) ldq, 0.0f, Z, (int) l);
   g_autofree double *cs = g_new0 (double, l);  /* 1^T Q */
   for (gint64 i = 0; i < n; i++)
     for (gint64 c = 0; c < l; c++)
-      cs[c] += Q[i * l + c];
+      cs[c] += Q[i * ldq + c];
   for (gint64 j = 0; j < p; j++)
     for (gint64 c = 0; c < l; c++)
       Z[j * l + c] -= (float) (mu[j] * cs[c]);
 }
 
-/* In-place thin QR: A (m, l) becomes Q. */
+/* In-place thin QR: A (m, l), leading dimension lda, becomes Q. */
 static gboolean
-orthonormalise (float *A, gint64 m, gint64 l, GError **error)
+orthonormalise (float *A, gint64 m, gint64 l, gint64 lda, GError **error)
 {
   g_autofree float *tau = g_new (float, l);
   lapack_int info = LAPACKE_sgeqrf (LAPACK_ROW_MAJOR, (lapack_int) m, (lapack_int) l, A,
-                                    (lapack_int) l, tau);
+                                    (lapack_int) lda, tau);
   if (info == 0)
     info = LAPACKE_sorgqr (LAPACK_ROW_MAJOR, (lapack_int) m, (lapack_int) l, (lapack_int) l, A,
-                           (lapack_int) l, tau);
+                           (lapack_int) lda, tau);
   if (info != 0)
     {
       g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, "QR in randomised PCA failed (info %d)",
@@ -219,56 +222,78 @@ orthonormalise (float *A, gint64 m, gint64 l, GError **error)
   return TRUE;
 }
 
+/* Randomised block Krylov SVD (Musco & Musco 2015, alg. 2; Halko et al.
+ * 2011 sec. 4.5): K = [Y_0 .. Y_q], Y_0 = Xc Omega, Y_i = Xc Xc^T Y_{i-1},
+ * each block orthonormalised against the previous ones (two passes of
+ * block Gram-Schmidt, then QR), then Rayleigh-Ritz: the SVD of Q^T Xc.
+ * Keeping every block, not only the last power iterate, is what makes the
+ * tail components converge on real data whose spectrum is flat beyond
+ * ~10 PCs (plain subspace iteration was 2-5% off in explained variance
+ * there; with q = 8 pbmc10k PCs 1-20 agree with the exact solver to
+ * 1.5e-6 in explained variance, PC 41 to 6e-4). */
 static gboolean
 pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOptions *opts,
                 ScmPca *out, GError **error)
 {
-  gint64 l = MIN (k + opts->n_oversample, MIN (n, p));
+  gint64 b = MIN (k + opts->n_oversample, MIN (n, p));
+  gint64 q = MAX (opts->n_iter, 0);
+  /* the Krylov space cannot exceed the rank */
+  while (q > 0 && b * (q + 1) > MIN (n, p))
+    q--;
+  gint64 B = b * (q + 1);
   if (!alloc_result (out, n, p, k, error))
     return FALSE;
   column_stats (X, n, p, out->mean, &out->total_variance);
   float *mu = g_try_new (float, p);
-  float *Y = g_try_new (float, n * l);
-  float *Z = g_try_new (float, p * l);
-  if (!mu || !Y || !Z)
+  float *K = g_try_new (float, n * B);
+  float *Z = g_try_new (float, p * B);
+  float *C = g_try_new (float, B * b);
+  if (!mu || !K || !Z || !C)
     {
-      g_free (mu); g_free (Y); g_free (Z);
+      g_free (mu); g_free (K); g_free (Z); g_free (C);
       scm_pca_clear (out);
-      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "cannot allocate randomised PCA panels");
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "cannot allocate randomised PCA panels "
+                   "(%" G_GINT64_FORMAT " x %" G_GINT64_FORMAT ")", n, B);
       return FALSE;
     }
   for (gint64 j = 0; j < p; j++)
     mu[j] = (float) out->mean[j];
   ScmRng rng;
   scm_rng_seed (&rng, opts->seed);
-  for (gint64 i = 0; i < p * l; i++)
+  for (gint64 i = 0; i < p * b; i++)
     Z[i] = (float) scm_rng_normal (&rng);
   gboolean ok = TRUE;
-  mul_xc (X, mu, n, p, l, Z, Y);
-  ok = orthonormalise (Y, n, l, error);
-  for (gint64 it = 0; ok && it < opts->n_iter; it++)
+  mul_xc (X, mu, n, p, b, Z, K, B);
+  ok = orthonormalise (K, n, b, B, error);
+  for (gint64 it = 1; ok && it <= q; it++)
     {
-      mul_xct (X, mu, n, p, l, Y, Z);
-      ok = orthonormalise (Z, p, l, error);
-      if (ok)
+      float *prev = K + (it - 1) * b, *cur = K + it * b;
+      mul_xct (X, mu, n, p, b, prev, B, Z);
+      mul_xc (X, mu, n, p, b, Z, cur, B);
+      gint64 w = it * b;  /* columns already orthonormal */
+      for (int pass = 0; pass < 2; pass++)
         {
-          mul_xc (X, mu, n, p, l, Z, Y);
-          ok = orthonormalise (Y, n, l, error);
+          /* C (w, b) = K[:, :w]^T cur;  cur -= K[:, :w] C */
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) w, (int) b, (int) n, 1.0f, K,
+                       (int) B, cur, (int) B, 0.0f, C, (int) b);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) b, (int) w, -1.0f,
+                       K, (int) B, C, (int) b, 1.0f, cur, (int) B);
         }
+      ok = orthonormalise (cur, n, b, B, error);
     }
   if (ok)
     {
-      /* B = Q^T Xc (l, p) = (Xc^T Q)^T; small SVD in double */
-      mul_xct (X, mu, n, p, l, Y, Z);
-      g_autofree double *B = g_new (double, l * p);
-      for (gint64 c = 0; c < l; c++)
+      /* Bt = Q^T Xc (B, p) = (Xc^T Q)^T; small SVD in double */
+      mul_xct (X, mu, n, p, B, K, B, Z);
+      g_autofree double *Bt = g_new (double, B * p);
+      for (gint64 c = 0; c < B; c++)
         for (gint64 j = 0; j < p; j++)
-          B[c * p + j] = Z[j * l + c];
-      g_autofree double *s = g_new (double, l);
-      g_autofree double *Ub = g_new (double, l * l);
-      g_autofree double *Vt = g_new (double, l * p);
-      lapack_int info = LAPACKE_dgesdd (LAPACK_ROW_MAJOR, 'S', (lapack_int) l, (lapack_int) p, B,
-                                        (lapack_int) p, s, Ub, (lapack_int) l, Vt, (lapack_int) p);
+          Bt[c * p + j] = Z[j * B + c];
+      g_autofree double *s = g_new (double, B);
+      g_autofree double *Ub = g_new (double, B * B);
+      g_autofree double *Vt = g_new (double, B * p);
+      lapack_int info = LAPACKE_dgesdd (LAPACK_ROW_MAJOR, 'S', (lapack_int) B, (lapack_int) p, Bt,
+                                        (lapack_int) p, s, Ub, (lapack_int) B, Vt, (lapack_int) p);
       if (info != 0)
         {
           ok = FALSE;
@@ -278,12 +303,12 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
       else
         {
           /* scores = Q Ub[:, :k] diag(s) */
-          g_autofree float *W = g_new (float, l * k);
-          for (gint64 a = 0; a < l; a++)
+          g_autofree float *W = g_new (float, B * k);
+          for (gint64 a = 0; a < B; a++)
             for (gint64 c = 0; c < k; c++)
-              W[a * k + c] = (float) (Ub[a * l + c] * s[c]);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) l, 1.0f,
-                       Y, (int) l, W, (int) k, 0.0f, out->scores, (int) k);
+              W[a * k + c] = (float) (Ub[a * B + c] * s[c]);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) B, 1.0f,
+                       K, (int) B, W, (int) k, 0.0f, out->scores, (int) k);
           for (gint64 c = 0; c < k; c++)
             {
               double ev = s[c] * s[c] / (double) (n - 1);
@@ -297,7 +322,7 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
           out->solver = "randomized";
         }
     }
-  g_free (mu); g_free (Y); g_free (Z);
+  g_free (mu); g_free (K); g_free (Z); g_free (C);
   if (!ok)
     scm_pca_clear (out);
   return ok;

@@ -5,9 +5,11 @@
  * centred implicitly (never copied), as sklearn.decomposition.PCA does.
  *
  * Two solvers:
- *  - randomised SVD (Halko, Martinsson & Tropp 2011, alg. 4.4: Gaussian
- *    test matrix, q power iterations each re-orthonormalised by QR, then a
- *    small SVD of Q^T Xc): float32 GEMMs on OpenBLAS, the default;
+ *  - randomised block Krylov SVD (Halko, Martinsson & Tropp 2011 sec. 4.5;
+ *    Musco & Musco 2015 alg. 2): a Gaussian block of k + 10 vectors, q = 8
+ *    applications of Xc Xc^T, every block kept and orthonormalised, then
+ *    Rayleigh-Ritz (a small SVD of Q^T Xc): float32 GEMMs on OpenBLAS, the
+ *    default; seeded, so reproducible;
  *  - exact: eigen-decomposition (LAPACKE_dsyevd) of the double-precision
  *    covariance Xc^T Xc; O(n p^2 + p^3), for small inputs and as the
  *    reference the randomised one is tested against.
@@ -34,8 +36,8 @@ typedef enum {
 typedef struct {
   gint64       n_comps;      /* default 50 (0 = default); clamped to min(n, p) */
   ScmPcaSolver solver;
-  gint64       n_iter;       /* power iterations, default 7 (0 = default) */
-  gint64       n_oversample; /* extra test vectors, default 20 (0 = default) */
+  gint64       n_iter;       /* Krylov depth q (blocks - 1), default 8 (0 = default) */
+  gint64       n_oversample; /* block width k + this, default 10 (0 = default) */
   guint64      seed;
 } ScmPcaOptions;
 
