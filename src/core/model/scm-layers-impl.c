@@ -14,8 +14,9 @@
 /* The elementwise loops here (dropout hashing, GELU, LayerNorm, softmax)
  * are a large share of a step once the GEMMs run in OpenBLAS: vectorise
  * them, and build AVX2 clones picked at load time (the binary stays
- * generic x86-64). */
-#pragma GCC optimize ("O3")
+ * generic x86-64).  no-trapping-math only lets the compiler if-convert
+ * float selects (it changes no value: we never inspect FP exceptions). */
+#pragma GCC optimize ("O3", "no-trapping-math")
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #  define SCM_HOT __attribute__ ((target_clones ("avx2", "default")))
 #else
@@ -58,7 +59,7 @@ vexpf (float x)
 static inline float
 verff (float x)
 {
-  float ax = x < 0 ? -x : x;
+  float ax = __builtin_fabsf (x);
   float t = 1.0f / (1.0f + 0.3275911f * ax);
   float y = 1.061405429f;
   y = y * t - 1.453152027f;
@@ -66,7 +67,7 @@ verff (float x)
   y = y * t - 0.284496736f;
   y = y * t + 0.254829592f;
   y = 1.0f - y * t * vexpf (-ax * ax);
-  return x < 0 ? -y : y;
+  return __builtin_copysignf (y, x);
 }
 #  define VEXP(x) vexpf (x)
 #  define VERF(x) verff (x)
@@ -300,6 +301,22 @@ SCM_L (dropout_backward_assign) (real *dinp, const real *dout, gsize n, double p
 
 /* ---- attention ---- */
 
+/* Sum of a[j] * b[j] (b may be NULL: plain sum) in double with eight
+ * interleaved partial sums, added in a fixed order: the loop vectorises
+ * without -ffast-math and the result does not depend on the machine. */
+static inline double
+dot8 (const real *a, const real *b, int n)
+{
+  double acc[8] = { 0 };
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; k++)
+      acc[k] += (double) a[j + k] * (b != NULL ? b[j + k] : 1);
+  for (; j < n; j++)
+    acc[j & 7] += (double) a[j] * (b != NULL ? b[j] : 1);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 SCM_HOT static void
 softmax_rows (real *a, int R, int T)
 {
@@ -309,12 +326,9 @@ softmax_rows (real *a, int R, int T)
       real mx = row[0];
       for (int j = 1; j < T; j++)
         mx = row[j] > mx ? row[j] : mx;
-      double s = 0;
       for (int j = 0; j < T; j++)
-        {
-          row[j] = VEXP (row[j] - mx);
-          s += row[j];
-        }
+        row[j] = VEXP (row[j] - mx);
+      double s = dot8 (row, NULL, T);
       real inv = (real) (1.0 / s);
       for (int j = 0; j < T; j++)
         row[j] *= inv;
@@ -440,11 +454,9 @@ SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
             const real *pr = P + (gsize) i * T;
             if (p > 0)
               SCM_L (dropout_backward_assign) (dr, dr, T, p, key, base + (guint64) i * T);
-            double s = 0;
+            real s = (real) dot8 (pr, dr, T);
             for (int j = 0; j < T; j++)
-              s += (double) pr[j] * dr[j];
-            for (int j = 0; j < T; j++)
-              dr[j] = pr[j] * (dr[j] - (real) s);
+              dr[j] = pr[j] * (dr[j] - s);
           }
         /* dq += scale dS k ; dk += scale dS^T q */
         SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
