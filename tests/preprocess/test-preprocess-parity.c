@@ -6,7 +6,8 @@
  *   /preprocess/parity/normalize-pbmc3k  <= 1e-6 relative
  *   /preprocess/parity/hvg-v3-pbmc3k     2000 and 4000 genes vs scanpy+skmisc
  *                                        and vs skmisc fed our exact inputs
- *   /preprocess/parity/hvg-seurat-pbmc3k top 2000 and default cutoffs
+ *   /preprocess/parity/hvg-seurat-pbmc3k top 2000 and default cutoffs, then
+ *                                        pp.scale(max_value=10) of those genes
  *   /preprocess/parity/clr-pbmc10k       <= 1e-5 absolute
  *   /preprocess/parity/run-pbmc10k       the scMMAE file: no cell lost, 4000 genes
  */
@@ -290,6 +291,30 @@ test_hvg_seurat (void)
                       mode == 0 ? "top 2000" : "cutoffs", r.n_selected, g_strv_length (ref), jac);
       g_assert_cmpint (r.n_selected, ==, g_strv_length (ref));
       g_assert_cmpfloat (jac, ==, 1.0);
+      if (mode == 0)
+        {
+          /* pp.scale(max_value=10) of these genes. */
+          ScmCsr H;
+          g_assert_true (scm_csr_subset_cols (&H, &L, sel, r.n_selected, NULL));
+          g_autofree float *D = scm_csr_to_dense (&H, NULL);
+          scm_scale_dense (D, H.n_rows, H.n_cols, 10.0, NULL, NULL);
+          g_auto (GStrv) sl = fixture_lines ("preprocess/pbmc3k_scale.tsv");
+          double worst = 0, mx = -1e30;
+          for (gint64 k = 0; k < H.n_rows * H.n_cols; k++)
+            mx = MAX (mx, D[k]);
+          for (int i = 0; i < 8; i++)
+            {
+              g_auto (GStrv) f = g_strsplit (sl[i], "\t", -1);
+              g_assert_cmpint (g_strv_length (f), ==, 40);
+              for (int j = 0; j < 40; j++)
+                worst = MAX (worst, fabs (D[i * H.n_cols + j] - g_ascii_strtod (f[j], NULL)));
+            }
+          g_assert_true (g_str_has_prefix (sl[8], "max\t"));
+          g_test_message ("scale: max abs error %.3g over 8 x 40 values; max %.6g", worst, mx);
+          g_assert_cmpfloat (worst, <=, 1e-5);
+          g_assert_cmpfloat_with_epsilon (mx, g_ascii_strtod (sl[8] + 4, NULL), 1e-6);
+          scm_csr_clear (&H);
+        }
       scm_hvg_result_clear (&r);
     }
   scm_csr_clear (&X);
