@@ -8,6 +8,7 @@
  */
 #include "scm-umap.h"
 #include "scm-analysis-private.h"
+#include "util/scm-blas.h"
 #include "util/scm-rng.h"
 
 #include <lapacke.h>
@@ -153,6 +154,7 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
   double *w = g_try_new (double, n);
   double *alpha = g_new (double, m), *beta = g_new (double, m + 1);
   double *evals = g_new (double, m), *evecs = g_new (double, (gsize) m * m), *e = g_new (double, m);
+  double *h = g_new (double, m + 1);
   double *ritz = g_try_new0 (double, (gsize) n * dim);
   gboolean ok = FALSE;
   if (!dinv || !triv || !Q || !w || !ritz)
@@ -176,7 +178,7 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
   double *q0 = Q;
   for (gint64 i = 0; i < n; i++)
     q0[i] = 1.0 + 0.01 * scm_rng_normal (&rng);
-  for (int restart = 0; restart < 12; restart++)
+  for (int restart = 0; restart < 4; restart++)
     {
       /* deflate the trivial vector, normalise */
       double c = dot (q0, triv, n);
@@ -194,23 +196,18 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
           SpmvJob J = { g, dinv, qj, w };
           _scm_parallel_run (T, spmv_worker, &J);
           /* full reorthogonalisation (twice, DGKS) against the trivial
-           * vector and all previous Lanczos vectors */
+           * vector and all previous Lanczos vectors, as two dgemv each */
+          alpha[j] = 0;
           for (int pass = 0; pass < 2; pass++)
             {
               double ct = dot (w, triv, n);
               for (gint64 i = 0; i < n; i++)
                 w[i] -= ct * triv[i];
-              for (int l = 0; l <= j; l++)
-                {
-                  const double *ql = Q + (gsize) l * n;
-                  double h = dot (w, ql, n);
-                  if (pass == 0 && l == j)
-                    alpha[j] = h;
-                  else if (l == j)
-                    alpha[j] += h;
-                  for (gint64 i = 0; i < n; i++)
-                    w[i] -= h * ql[i];
-                }
+              cblas_dgemv (CblasRowMajor, CblasNoTrans, j + 1, (int) n, 1.0, Q, (int) n, w, 1,
+                           0.0, h, 1);
+              cblas_dgemv (CblasRowMajor, CblasTrans, j + 1, (int) n, -1.0, Q, (int) n, h, 1,
+                           1.0, w, 1);
+              alpha[j] += h[j];
             }
           double b = sqrt (dot (w, w, n));
           beta[j + 1] = b;
@@ -246,7 +243,12 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
                 ritz[i * dim + c2] += s[j] * qj[i];
             }
         }
-      if (converged || restart == 11)
+      if (g_getenv ("SCM_DEBUG_SPECTRAL"))
+        g_printerr ("spectral restart %d: steps %d, top %.6f %.6f, residual %.2e %.2e\n", restart,
+                    steps, evals[steps - 1], evals[steps - 2],
+                    fabs (beta[steps] * evecs[(gsize) (steps - 1) * steps + steps - 1]),
+                    fabs (beta[steps] * evecs[(gsize) (steps - 2) * steps + steps - 1]));
+      if (converged || restart == 3)
         break;
       /* explicit restart from the sum of the wanted Ritz vectors */
       for (gint64 i = 0; i < n; i++)
@@ -276,6 +278,7 @@ out:
   g_free (beta);
   g_free (evals);
   g_free (evecs);
+  g_free (h);
   g_free (e);
   g_free (ritz);
   return ok;
