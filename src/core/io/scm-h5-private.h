@@ -110,9 +110,17 @@ gboolean _scm_io_check_csr (const char *path, const char *object, ScmCsr *m,
 /* Row pointers: start at 0, never decrease, end at nnz (n + 1 entries). */
 gboolean _scm_io_check_indptr (const ScmH5 *h, const char *object, const gint64 *p, gint64 n,
                                gint64 nnz, GError **error);
-/* Streams a whole 1-D dataset of n elements into buf in SCM_IO_CHUNK hyperslabs. */
-gboolean _scm_io_stream (const ScmH5 *h, hid_t d, const char *object, hid_t memtype,
-                         gsize elem, gint64 n, void *buf, GError **error);
+/* Reads a whole 1-D dataset of n elements into buf (memtype, elem bytes
+ * each).  gzip-chunked int/float datasets read as int32 or float are
+ * inflated on several threads (scm-io-inflate.c); anything else goes
+ * through _scm_io_stream_plain: H5Dread of SCM_IO_CHUNK-value hyperslabs,
+ * which is also the reference the tests compare with.  Setting
+ * SCM_IO_NO_THREADS in the environment forces the plain path. */
+gboolean _scm_io_stream       (const ScmH5 *h, hid_t d, const char *object, hid_t memtype,
+                               gsize elem, gint64 n, void *buf, GError **error);
+extern gint64 _scm_io_inflated_chunks;   /* chunks the threaded path inflated */
+gboolean _scm_io_stream_plain (const ScmH5 *h, hid_t d, const char *object, hid_t memtype,
+                               gsize elem, gint64 n, void *buf, GError **error);
 
 /* Error for negative counts (SCM_ERROR_INVALID) naming row and column. */
 gboolean _scm_io_require_counts (const char *path, const char *object, const ScmValueStats *s,

@@ -182,23 +182,6 @@ open_numeric (const ScmH5 *h, hid_t loc, const char *object, gint64 *n, gboolean
   return d;
 }
 
-/* Streams a whole 1-D dataset into buf (already sized) in hyperslabs. */
-gboolean
-_scm_io_stream (const ScmH5 *h, hid_t d, const char *object, hid_t memtype, gsize elem,
-                gint64 n, void *buf, GError **error)
-{
-  for (gint64 s = 0; s < n; s += SCM_IO_CHUNK)
-    {
-      gint64 cnt = MIN (SCM_IO_CHUNK, n - s);
-      if (!_scm_h5_read_slab (h, d, object, memtype, s, cnt, (char *) buf + (gsize) s * elem,
-                              error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Sparse group: indptr over `n_major` (+1), indices < n_minor.  Fills a CSR
- * with n_major rows (the caller transposes for CSC). */
 gboolean
 _scm_io_read_sparse_arrays (const ScmH5 *h, hid_t loc, const char *object, gint64 n_major,
                     gint64 n_minor, ScmCsr *out, GError **error)
