@@ -2,6 +2,7 @@
  *
  * Small in-memory datasets only (no files), so these run in milliseconds.
  */
+#include "model/scm-presets.h"
 #include "model/scm-train-data.h"
 #include "scm-error.h"
 
@@ -231,6 +232,35 @@ test_missing_inputs (void)
   g_assert_nonnull (strstr (error->message, "cell_type"));   /* lists the columns */
 }
 
+static void
+test_presets (void)
+{
+  ScmTrainPreset p;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (scm_preset_lookup ("paper", &p, &error));
+  ScmModelConfig c;
+  scm_preset_make_config (&p, 4000, 14, 8, &c);
+  g_assert_cmpint (c.rna_tokens, ==, 400);
+  g_assert_cmpint (c.adt_tokens, ==, 14);
+  g_assert_cmpint (c.dim, ==, 128);
+  g_assert_cmpint (c.enc_depth, ==, 6);
+  g_assert_cmpint (c.dec_depth, ==, 4);
+  g_assert_false (c.qkv_bias);
+  g_assert_cmpfloat (p.lr, ==, 5e-4 * 128 / 256);
+  /* the original's LambdaLR: warm-up over 10 epochs, then the cosine */
+  g_assert_cmpfloat_with_epsilon (scm_preset_lr_factor (&p, 0), 0.1, 1e-8);
+  g_assert_cmpfloat_with_epsilon (scm_preset_lr_factor (&p, 4), 0.5, 1e-8);
+  g_assert_cmpfloat_with_epsilon (scm_preset_lr_factor (&p, 20),
+                                  0.5 * (cos (G_PI * 20 / 500) + 1), 1e-12);
+  g_assert_true (scm_preset_lookup ("desktop", &p, &error));
+  scm_preset_make_config (&p, 4000, 14, 8, &c);
+  g_assert_cmpint (c.rna_tokens, ==, 100);
+  g_assert_cmpint (c.dim, ==, 64);
+  g_assert_false (scm_preset_lookup ("huge", &p, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "desktop"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,5 +271,6 @@ main (int argc, char **argv)
   g_test_add_func ("/model/train-data/from-dataset", test_from_dataset);
   g_test_add_func ("/model/train-data/transfer-alignment", test_transfer_alignment);
   g_test_add_func ("/model/train-data/missing-inputs", test_missing_inputs);
+  g_test_add_func ("/model/presets/lookup-and-schedule", test_presets);
   return g_test_run ();
 }
