@@ -113,6 +113,45 @@ test_deterministic_one_thread (void)
 }
 
 static void
+test_disconnected (void)
+{
+  /* two far-apart blobs: the kNN graph has two components, each gets its
+   * own spectral layout and they start apart */
+  gint64 n = 400, d = 3;
+  float *X = atest_random (n, d, 21);
+  for (gint64 i = n / 2; i < n; i++)
+    X[i * d] += 100.0f;
+  ScmGraph g;
+  atest_graph_of (X, n, d, 10, &g);
+  gint32 *comp = g_new (gint32, n);
+  g_assert_cmpint (scm_graph_components (&g, comp), ==, 2);
+  g_free (comp);
+  ScmUmapOptions o;
+  scm_umap_options_init (&o);
+  o.n_threads = 1;
+  o.n_epochs = 1;
+  float *E = g_new (float, n * 2);
+  g_assert_true (scm_umap_layout (&g, &o, E, NULL));
+  double c[2][2] = { { 0, 0 }, { 0, 0 } };
+  for (gint64 i = 0; i < n; i++)
+    for (int a = 0; a < 2; a++)
+      c[i >= n / 2][a] += E[i * 2 + a] / (n / 2);
+  gint64 own = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      int me = i >= n / 2;
+      own += hypot (E[i * 2] - c[me][0], E[i * 2 + 1] - c[me][1]) <
+             hypot (E[i * 2] - c[!me][0], E[i * 2 + 1] - c[!me][1]);
+    }
+  g_test_message ("component centroids %.2f apart; %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                  " points nearer their own", hypot (c[0][0] - c[1][0], c[0][1] - c[1][1]), own, n);
+  g_assert_cmpint (own, >=, 0.98 * n);
+  g_free (E);
+  g_free (X);
+  scm_graph_clear (&g);
+}
+
+static void
 test_trustworthiness_metric (void)
 {
   gint64 n, d, m;
@@ -183,6 +222,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/umap/find-ab", test_find_ab);
   g_test_add_func ("/analysis/umap/spectral-path", test_spectral_path);
   g_test_add_func ("/analysis/umap/deterministic-one-thread", test_deterministic_one_thread);
+  g_test_add_func ("/analysis/umap/disconnected-components", test_disconnected);
   g_test_add_func ("/analysis/umap/trustworthiness-metric", test_trustworthiness_metric);
   g_test_add_func ("/analysis/umap/trustworthiness-vs-umap-learn", test_trustworthiness_vs_umap_learn);
   return g_test_run ();

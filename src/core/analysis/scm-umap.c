@@ -1,10 +1,10 @@
 /* scm-umap.c: UMAP layout as umap-learn 0.5 (see scm-umap.h), and the
  * trustworthiness metric used to check it.
  *
- * Left out: umap-learn's multi-component spectral layout (it needs the
- * original data to place components); a disconnected graph gets the random
- * initialisation instead, which the SGD untangles at the cost of a little
- * global structure.  densMAP and non-Euclidean output spaces are not done.
+ * Disconnected graphs: each component gets its own spectral layout, the
+ * components sit on a grid (umap-learn places them by a meta-embedding of
+ * data centroids, which a graph-only API does not have).  densMAP and
+ * non-Euclidean output spaces are not done.
  */
 #include "scm-umap.h"
 #include "scm-analysis-private.h"
@@ -284,6 +284,114 @@ out:
   return ok;
 }
 
+/* Disconnected graphs: each component gets its own spectral layout (random
+ * for components too small for it), shrunk into a cell of a grid; the
+ * components are placed largest first.  umap-learn places components with
+ * a meta-embedding of the data centroids; the graph alone does not have
+ * them, so the grid keeps components apart and the SGD does the rest. */
+static gboolean
+multi_component_init (const ScmGraph *g, const gint32 *comp, gint64 nc, int dim, guint64 seed,
+                      float *embedding)
+{
+  gint64 n = g->n;
+  gint64 *size = g_new0 (gint64, nc), *start = g_new0 (gint64, nc + 1);
+  gint32 *members = g_try_new (gint32, n), *local = g_try_new (gint32, n);
+  gint32 *order = g_new (gint32, nc);
+  if (!members || !local)
+    {
+      g_free (members);
+      g_free (local);
+      g_free (size);
+      g_free (start);
+      g_free (order);
+      return FALSE;
+    }
+  for (gint64 i = 0; i < n; i++)
+    size[comp[i]]++;
+  for (gint64 c = 0; c < nc; c++)
+    start[c + 1] = start[c] + size[c];
+  gint64 *fill = g_memdup2 (start, nc * sizeof (gint64));
+  for (gint64 i = 0; i < n; i++)
+    {
+      local[i] = (gint32) (fill[comp[i]] - start[comp[i]]);
+      members[fill[comp[i]]++] = (gint32) i;
+    }
+  g_free (fill);
+  /* components by decreasing size (stable): counting by size is overkill,
+   * nc is small next to n */
+  for (gint64 c = 0; c < nc; c++)
+    order[c] = (gint32) c;
+  for (gint64 i = 1; i < nc; i++)
+    {
+      gint32 v = order[i];
+      gint64 j = i - 1;
+      while (j >= 0 && size[order[j]] < size[v])
+        {
+          order[j + 1] = order[j];
+          j--;
+        }
+      order[j + 1] = v;
+      if (i > 4096)   /* many tiny components: the tail order does not matter */
+        break;
+    }
+  gint64 side = (gint64) ceil (pow ((double) nc, 1.0 / dim));
+  ScmRng rng;
+  scm_rng_seed_stream (&rng, seed, 78);
+  gint64 max_size = 0;
+  for (gint64 c = 0; c < nc; c++)
+    max_size = MAX (max_size, size[c]);
+  float *sub = g_try_new (float, (gsize) max_size * dim);
+  gboolean ok = sub != NULL;
+  for (gint64 r = 0; r < nc && ok; r++)
+    {
+      gint32 c = order[r];
+      gint64 m = size[c];
+      const gint32 *mem = members + start[c];
+      gboolean done = FALSE;
+      if (m >= dim + 8)
+        {
+          ScmGraph h = { m, g_new0 (gint64, m + 1), NULL, NULL };
+          gint64 nnz = 0;
+          for (gint64 q = 0; q < m; q++)
+            nnz += g->indptr[mem[q] + 1] - g->indptr[mem[q]];
+          h.indices = g_new (gint32, MAX (nnz, 1));
+          h.weights = g_new (double, MAX (nnz, 1));
+          gint64 o = 0;
+          for (gint64 q = 0; q < m; q++)
+            {
+              for (gint64 p = g->indptr[mem[q]]; p < g->indptr[mem[q] + 1]; p++)
+                {
+                  h.indices[o] = local[g->indices[p]];
+                  h.weights[o++] = g->weights[p];
+                }
+              h.indptr[q + 1] = o;
+            }
+          done = scm_umap_spectral_init (&h, dim, seed + (guint64) r, sub);
+          scm_graph_clear (&h);
+        }
+      if (!done)
+        for (gint64 q = 0; q < m * dim; q++)
+          sub[q] = (float) (scm_rng_uniform (&rng) * 20.0 - 10.0);
+      /* grid cell r: coordinates of r in base `side`, cell width 1, the
+       * component within +-0.4 of the centre */
+      gint64 rr = r;
+      for (int c2 = 0; c2 < dim; c2++)
+        {
+          float centre = (float) (rr % side);
+          rr /= side;
+          for (gint64 q = 0; q < m; q++)
+            embedding[(gint64) mem[q] * dim + c2] = centre + 0.04f * sub[q * dim + c2];
+        }
+    }
+  g_free (sub);
+  g_free (members);
+  g_free (local);
+  g_free (size);
+  g_free (start);
+  g_free (order);
+  return ok;
+}
+
 /* ---- SGD -------------------------------------------------------------- */
 
 typedef struct {
@@ -443,8 +551,17 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   /* initialisation */
   ScmRng rng;
   scm_rng_seed_stream (&rng, opts->seed, 0);
-  gboolean spectral = opts->init == SCM_UMAP_INIT_SPECTRAL &&
-                      scm_umap_spectral_init (g, dim, opts->seed, embedding);
+  gboolean spectral = FALSE;
+  if (opts->init == SCM_UMAP_INIT_SPECTRAL)
+    {
+      gint32 *comp = _scm_try_alloc (n, sizeof (gint32), "UMAP components", NULL);
+      gint64 nc = comp ? scm_graph_components (g, comp) : 0;
+      if (nc == 1)
+        spectral = scm_umap_spectral_init (g, dim, opts->seed, embedding);
+      else if (nc > 1)
+        spectral = multi_component_init (g, comp, nc, dim, opts->seed, embedding);
+      g_free (comp);
+    }
   if (spectral)
     {
       for (gint64 i = 0; i < n * dim; i++)

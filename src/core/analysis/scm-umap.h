@@ -8,8 +8,9 @@
  *            dropped; each edge sampled every max_w/w epochs
  *   init     spectral: eigenvectors 2..3 of the normalised Laplacian
  *            (Lanczos), scaled to max |x| = 10, plus N(0, 1e-4) noise, then
- *            rescaled to [0, 10] per axis; random uniform(-10, 10) when the
- *            graph is disconnected or the eigensolver fails
+ *            rescaled to [0, 10] per axis; a disconnected graph gets one
+ *            spectral layout per component, components placed on a grid
+ *            (largest first); random uniform(-10, 10) if the solver fails
  *   SGD      attractive step on each sampled edge, 5 negative samples
  *            (repulsion gamma 1), gradient clip 4, learning rate 1
  *            decaying linearly to 0
@@ -50,8 +51,8 @@ void     scm_umap_options_init (ScmUmapOptions *opts);
 /* a, b of 1 / (1 + a d^(2b)) fitted to the min_dist/spread curve. */
 void     scm_umap_find_ab (double spread, double min_dist, double *a, double *b);
 
-/* Spectral initialisation into embedding (n, dim); FALSE (no error set) if
- * the graph is disconnected or the solver does not converge. */
+/* Spectral initialisation of a connected graph into embedding (n, dim);
+ * FALSE (no error set) if the graph is disconnected or the solver fails. */
 gboolean scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embedding);
 
 /* Full layout: embedding (g->n, n_components) out. */
