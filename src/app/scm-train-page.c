@@ -133,6 +133,23 @@ scm_train_page_set_epochs (ScmTrainPage *self, int epochs)
   gtk_spin_button_set_value (self->epochs_spin, epochs);
 }
 
+void
+scm_train_page_set_stage (ScmTrainPage *self, int stage)
+{
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
+  g_return_if_fail (stage >= 1 && stage <= 3);
+  adw_combo_row_set_selected (self->stage_row, (guint) stage - 1);
+}
+
+void
+scm_train_page_set_target_path (ScmTrainPage *self, const char *path)
+{
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
+  g_free (self->target_path);
+  self->target_path = g_strdup (path);
+  adw_action_row_set_subtitle (self->target_row, path ? path : _("None chosen"));
+}
+
 static int
 selected_stage (ScmTrainPage *self)
 {
@@ -591,7 +608,7 @@ start_prepare (ScmTrainPage *self, PrepMode mode, const char *ckpt_path)
         }
       /* A later stage starts from the last finished one when there is one. */
       if (p->stage >= SCM_STAGE_FINETUNE && self->last_ckpt != NULL &&
-          self->last_ckpt->stage < p->stage + (p->stage == SCM_STAGE_TRANSFER ? 0 : 0))
+          self->last_ckpt->stage <= p->stage)
         p->init = g_steal_pointer (&self->last_ckpt);
     }
 
@@ -677,7 +694,7 @@ infer_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
     }
   if (in->probs != NULL)
     in->heldout_acc = scm_train_accuracy (in->probs, data->labels, scm_trainer_get_roles (in->trainer),
-                                          -1, in->n, in->n_classes);
+                                          SCM_SPLIT_HELDOUT, in->n, in->n_classes);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -744,7 +761,7 @@ infer_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (in->probs != NULL && isfinite (in->heldout_acc))
         msg = g_strdup_printf (_("Finished. The scMMAE embedding (%d dimensions) replaces the PCA "
                                  "baseline; predictions are in “scmmae_prediction” "
-                                 "(accuracy on labelled cells %.1f %%)."),
+                                 "(%.1f %% correct on held-out labelled cells)."),
                                in->dim, 100 * in->heldout_acc);
       else
         msg = g_strdup_printf (_("Finished. The scMMAE embedding (%d dimensions) replaces the PCA "
@@ -889,9 +906,8 @@ target_response (GtkNativeDialog *dialog, int response, ScmTrainPage *self)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_free (self->target_path);
-      self->target_path = file ? g_file_get_path (file) : NULL;
-      adw_action_row_set_subtitle (self->target_row, self->target_path ? self->target_path : _("None chosen"));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      scm_train_page_set_target_path (self, path);
     }
   g_object_unref (dialog);
 }

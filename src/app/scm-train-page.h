@@ -28,6 +28,10 @@ void          scm_train_page_start        (ScmTrainPage *self);
 /* "desktop", "paper" or "tiny". */
 void          scm_train_page_set_preset   (ScmTrainPage *self, const char *preset);
 void          scm_train_page_set_epochs   (ScmTrainPage *self, int epochs);
+/* 1, 2 or 3 (resets epochs to the preset's default for the stage). */
+void          scm_train_page_set_stage    (ScmTrainPage *self, int stage);
+/* The RNA-only file for stage 3 (what the Choose button sets). */
+void          scm_train_page_set_target_path (ScmTrainPage *self, const char *path);
 /* Last state line shown (finished, failed, cancelled...). */
 const char   *scm_train_page_get_status   (ScmTrainPage *self);
 

@@ -427,6 +427,8 @@ scm_window_init (ScmWindow *self)
                           G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->document, "busy", self->spinner, "visible",
                           G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->document, "status-text", self->spinner, "tooltip-text",
+                          G_BINDING_SYNC_CREATE);
 
   scm_open_page_set_document (self->open_page, self->document);
   scm_train_page_set_document (self->train_page, self->document);
