@@ -195,6 +195,65 @@ test_10x_types (void)
     }
 }
 
+/* Cell Ranger 2 with two genomes whose cell calls differ: all genomes are
+ * read, cells are the union, the genome of each gene is recorded; or one
+ * genome is picked. */
+static void
+test_10x_v2_genomes (void)
+{
+  g_autofree char *path = tmp ("v2.h5");
+  hid_t f = th5_create (path);
+  struct { const char *g; const char *bc[2]; const char *genes[2]; gint64 ptr[3]; gint64 idx[3]; gint32 val[3]; } gs[2] = {
+    { "hg19", { "AAAC-1", "AAAG-1" }, { "A1", "A2" }, { 0, 2, 3 }, { 0, 1, 1 }, { 1, 2, 3 } },
+    { "mm10", { "AAAG-1", "TTTT-1" }, { "M1", "M2" }, { 0, 1, 2 }, { 0, 1, 0 }, { 4, 5, 0 } },
+  };
+  for (int g = 0; g < 2; g++)
+    {
+      g_autofree char *p_bc = g_strdup_printf ("%s/barcodes", gs[g].g);
+      g_autofree char *p_genes = g_strdup_printf ("%s/genes", gs[g].g);
+      g_autofree char *p_names = g_strdup_printf ("%s/gene_names", gs[g].g);
+      g_autofree char *p_ptr = g_strdup_printf ("%s/indptr", gs[g].g);
+      g_autofree char *p_idx = g_strdup_printf ("%s/indices", gs[g].g);
+      g_autofree char *p_val = g_strdup_printf ("%s/data", gs[g].g);
+      g_autofree char *p_shape = g_strdup_printf ("%s/shape", gs[g].g);
+      gint32 shape[2] = { 2, 2 };
+      th5_strings (f, p_bc, gs[g].bc, 2, 18);
+      th5_strings (f, p_genes, gs[g].genes, 2, 8);
+      th5_strings (f, p_names, gs[g].genes, 2, 8);
+      th5_write (f, p_ptr, H5T_STD_I64LE, H5T_NATIVE_INT64, 3, gs[g].ptr);
+      th5_write (f, p_idx, H5T_STD_I64LE, H5T_NATIVE_INT64, gs[g].ptr[2], gs[g].idx);
+      th5_write (f, p_val, H5T_STD_I32LE, H5T_NATIVE_INT32, gs[g].ptr[2], gs[g].val);
+      th5_write (f, p_shape, H5T_STD_I32LE, H5T_NATIVE_INT32, 2, shape);
+    }
+  th5_close (f);
+  g_autoptr (ScmDataset) ds = read_ok (path, NULL);
+  g_assert_cmpstr (ds->format, ==, "10x-h5-v2");
+  g_assert_cmpint (ds->n_cells, ==, 3);
+  g_assert_cmpstr (ds->barcodes[2], ==, "TTTT-1");
+  g_assert_cmpint (ds->rna->X.n_cols, ==, 4);
+  g_assert_cmpstr (ds->rna->genomes[0], ==, "hg19");
+  g_assert_cmpstr (ds->rna->genomes[3], ==, "mm10");
+  g_assert_true (has_note (ds, "union"));
+  g_autofree float *d = scm_csr_to_dense (&ds->rna->X, NULL);
+  /* AAAC-1: A1=1 A2=2; AAAG-1: A2=3 M1=4; TTTT-1: M2=5 */
+  float want[12] = { 1, 2, 0, 0, 0, 3, 4, 0, 0, 0, 0, 5 };
+  for (int k = 0; k < 12; k++)
+    g_assert_cmpfloat (d[k], ==, want[k]);
+  ScmReadOptions opts = { .genome = "mm10" };
+  g_autoptr (ScmDataset) mm = read_ok (path, &opts);
+  g_assert_cmpint (mm->n_cells, ==, 2);
+  g_assert_cmpint (mm->rna->X.n_cols, ==, 2);
+  g_assert_cmpstr (mm->rna->names[1], ==, "M2");
+
+  /* v3: --genome keeps the antibodies (no genome) */
+  g_autofree char *v3 = tmp ("g3.h5");
+  th5_make_10x (v3, H5T_STD_I64LE);
+  opts.genome = "GRCh38";
+  g_autoptr (ScmDataset) g3 = read_ok (v3, &opts);
+  g_assert_cmpint (g3->rna->X.n_cols, ==, 5);
+  g_assert_cmpint (g3->adt->X.n_cols, ==, 2);
+}
+
 static void
 test_h5mu_alignment (void)
 {
@@ -314,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/io/variants/feature-types-proteins", test_feature_types_and_proteins);
   g_test_add_func ("/io/variants/obs-kinds", test_obs_kinds);
   g_test_add_func ("/io/variants/10x-types", test_10x_types);
+  g_test_add_func ("/io/variants/10x-v2-genomes", test_10x_v2_genomes);
   g_test_add_func ("/io/variants/h5mu-alignment", test_h5mu_alignment);
   g_test_add_func ("/io/labels/csv", test_labels_csv);
   g_test_add_func ("/io/labels/shared", test_labels_shared);

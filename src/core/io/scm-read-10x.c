@@ -177,7 +177,8 @@ _scm_read_10x_v3 (const ScmH5 *h, const ScmReadOptions *opts, GError **error)
   g_autoptr (GHashTable) other_types = g_hash_table_new (g_str_hash, g_str_equal);
   for (gint64 i = 0; i < n_feat; i++)
     {
-      if (opts->genome && strcmp (genomes[i], opts->genome) != 0)
+      /* features without a genome (antibodies) are kept with any genome */
+      if (opts->genome && genomes[i][0] != '\0' && strcmp (genomes[i], opts->genome) != 0)
         {
           kinds[i] = -1;
           n_genome_out++;
