@@ -125,6 +125,8 @@ scm_dataset_read (const char *path, const ScmReadOptions *opts, GError **error)
         default:
           break;
         }
+      if (ds && opts->genome && fmt != SCM_FORMAT_10X_V3 && fmt != SCM_FORMAT_10X_V2)
+        scm_dataset_add_note (ds, "genome %s ignored: only 10x files record genomes", opts->genome);
       _scm_h5_close (&h);
     }
   scm_h5_unlock ();
