@@ -386,6 +386,12 @@ qc_reset_clicked (ScmOpenPage *self)
 static void
 qc_apply_clicked (ScmOpenPage *self)
 {
+  scm_open_page_apply_qc_filter (self);
+}
+
+void
+scm_open_page_apply_qc_filter (ScmOpenPage *self)
+{
   ScmDataset *ds;
   g_autoptr(ScmDataset) subset = NULL;
   g_autoptr(ScmQcModel) qc = NULL;
@@ -406,9 +412,9 @@ qc_apply_clicked (ScmOpenPage *self)
                         subset->n_cells, ds->n_cells);
   title = g_strdup (scm_document_get_title (self->document));
   qc = scm_qc_model_new_from_dataset (subset);
+  scm_open_page_set_qc_model (self, qc);
   scm_document_set_dataset (self->document, subset);
   scm_document_set_title (self->document, title);
-  scm_open_page_set_qc_model (self, qc);
   /* The window restarts the analysis on DATASET changes it did not load. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.reanalyse", NULL);
 }
@@ -420,7 +426,16 @@ document_changed (ScmOpenPage *self, guint what)
     return;
   rebuild_summary (self);
   if (self->document != NULL && scm_document_has_dataset (self->document))
-    show_state (self, "summary");
+    {
+      ScmDataset *ds = scm_document_get_dataset (self->document);
+      /* A dataset set by someone else (stage-3 transfer): its own QC. */
+      if (self->qc == NULL || scm_qc_model_get_n_cells (self->qc) != ds->n_cells)
+        {
+          g_autoptr(ScmQcModel) qc = scm_qc_model_new_from_dataset (ds);
+          scm_open_page_set_qc_model (self, qc);
+        }
+      show_state (self, "summary");
+    }
   else
     {
       scm_open_page_set_qc_model (self, NULL);

@@ -23,6 +23,9 @@ void        scm_open_page_set_loading  (ScmOpenPage *self, const char *name);
 void        scm_open_page_set_error    (ScmOpenPage *self, const char *title, const char *message);
 void        scm_open_page_set_qc_model (ScmOpenPage *self, ScmQcModel *qc);
 ScmQcModel *scm_open_page_get_qc_model (ScmOpenPage *self);
+/* Replaces the document's dataset by the cells inside the QC thresholds
+ * and restarts the analysis (the "Keep Selected Cells" button). */
+void        scm_open_page_apply_qc_filter (ScmOpenPage *self);
 /* "empty", "loading", "error" or "summary" (for tests). */
 const char *scm_open_page_get_state    (ScmOpenPage *self);
 

@@ -124,11 +124,12 @@ load_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* QC model first, so the Open page does not compute its own. */
+  scm_open_page_set_qc_model (self->open_page, qc);
   scm_document_set_dataset (self->document, ds);
   if (self->loading_title != NULL)
     scm_document_set_title (self->document, self->loading_title);
   g_clear_pointer (&self->loading_title, g_free);
-  scm_open_page_set_qc_model (self->open_page, qc);
   update_title (self);
 
   if (ds->path != NULL)

@@ -12,6 +12,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "io/scm-io.h"
 #include "scm-application.h"
 #include "scm-open-page.h"
 #include "scm-train-page.h"
@@ -156,7 +157,8 @@ test_bad_file (void)
 
   g_assert_true (g_file_set_contents (path, "this is not HDF5", -1, NULL));
   g_object_set_data (G_OBJECT (window), "test-open-page", page);
-  scm_window_open_file (window, file);
+  /* The action a dropped file or a recent-files row activates. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "win.open-path", "s", path));
   g_assert_true (wait_until (analysis_done, window, 30));
   /* An error state with a message, no dataset, no crash. */
   g_assert_cmpstr (scm_open_page_get_state (page), ==, "error");
@@ -289,6 +291,61 @@ test_demo_and_train (void)
   spin (0.5);
   save_screenshot (GTK_WIDGET (window), "80-train-stage2");
   g_assert_true (wait_until (analysis_done, window, 240));
+
+  /* Stage 3: transfer to an RNA-only file (the demo without its proteins). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScmDataset) rna = scm_dataset_read (demo, NULL, &error);
+    g_autofree char *rna_path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "demo-rna-only.h5ad", NULL);
+    ScmDataset *now;
+
+    g_assert_no_error (error);
+    g_clear_pointer (&rna->adt, scm_modality_free);
+    g_ptr_array_set_size (rna->obsm, 0);
+    g_unlink (rna_path);
+    g_assert_true (scm_h5ad_write (rna, rna_path, &error));
+    g_assert_no_error (error);
+
+    scm_train_page_set_stage (train_page, 3);
+    scm_train_page_set_epochs (train_page, 2);
+    scm_train_page_set_target_path (train_page, rna_path);
+    scm_train_page_start (train_page);
+    g_assert_true (wait_until (train_done, train_page, 300));
+    g_test_message ("stage 3 status: %s", scm_train_page_get_status (train_page));
+    g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
+    now = scm_document_get_dataset (doc);
+    g_assert_null (now->adt);
+    g_assert_cmpstr (now->path, ==, rna_path);
+    g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_scmmae");
+    g_assert_nonnull (scm_document_get_label_column (doc, "scmmae_prediction"));
+    spin (0.5);
+    save_screenshot (GTK_WIDGET (window), "85-train-stage3");
+    g_assert_true (wait_until (analysis_done, window, 240));
+    g_unlink (rna_path);
+  }
+
+  /* QC: keep cells with >= 300 genes detected, as "Keep Selected Cells" does. */
+  {
+    ScmQcModel *qc = scm_open_page_get_qc_model (open_page);
+    gint64 kept;
+
+    g_assert_nonnull (qc);
+    g_assert_cmpint (scm_qc_model_get_n_cells (qc), ==, scm_document_get_n_cells (doc));
+    scm_qc_model_set_threshold (qc, SCM_QC_N_FEATURES, 300, 1e9);
+    kept = scm_qc_model_count_kept (qc);
+    g_assert_cmpint (kept, >, 100);
+    g_assert_cmpint (kept, <, 2201);
+    show_page (window, "open");
+    save_screenshot (GTK_WIDGET (window), "90-open-qc-threshold");
+    scm_open_page_apply_qc_filter (open_page);
+    g_assert_cmpint (scm_document_get_n_cells (doc), ==, kept);
+    g_assert_cmpint (scm_qc_model_get_n_cells (scm_open_page_get_qc_model (open_page)), ==, kept);
+    g_assert_true (wait_until (has_umap, doc, 240));
+    g_assert_true (wait_until (analysis_done, window, 240));
+    g_assert_nonnull (scm_document_get_umap (doc, &n_umap));
+    g_assert_cmpint (n_umap, ==, kept);
+    save_screenshot (GTK_WIDGET (window), "95-open-qc-filtered");
+  }
 
   destroy_window (window);
 }
