@@ -264,6 +264,23 @@ test_loess_naive (void)
           g_test_message ("degree %d span %g: max |fast - naive| = %.3g", deg, spans[s], md);
         g_assert_cmpfloat (md, <, 1e-9);
       }
+  /* Tiny and fully tied inputs: finite fits, no endless k-d splitting. */
+  for (gint64 m = 1; m <= 12; m++)
+    for (int tied = 0; tied < 2; tied++)
+      {
+        double tx[12], ty[12], tf[12];
+        for (gint64 i = 0; i < m; i++)
+          {
+            tx[i] = tied ? 2.0 : (double) (i * i % 7);
+            ty[i] = (double) i;
+          }
+        g_assert_true (scm_loess_fit_interpolate (tx, ty, m, 0.3, 2, 0.2, tf, NULL));
+        for (gint64 i = 0; i < m; i++)
+          g_assert_true (isfinite (tf[i]));
+        g_assert_true (scm_loess_fit (tx, ty, m, 0.3, 2, tf, NULL));
+        for (gint64 i = 0; i < m; i++)
+          g_assert_true (isfinite (tf[i]));
+      }
   g_autoptr (GError) err = NULL;
   x[3] = NAN;
   g_assert_false (scm_loess_fit (x, y, n, 0.3, 2, a, &err));

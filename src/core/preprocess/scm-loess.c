@@ -193,6 +193,18 @@ local_fit (const double *xs, const double *ys, gint64 lo, gint64 q, double x0, d
       r[1] += wu * ys[j];
       r[2] += wu2 * ys[j];
     }
+  if (m[0] == 0.0)
+    {
+      /* Every neighbour sits at exactly distance h (q = 1, or a vertex
+       * midway between points): dloess would stop with "span too small";
+       * the mean of the neighbourhood is the sensible stand-in. */
+      double sum = 0;
+      for (gint64 j = lo; j < lo + q; j++)
+        sum += ys[j];
+      *value = sum / (double) q;
+      *slope = 0.0;
+      return;
+    }
   double A[3][3], c[3];
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++)
@@ -394,6 +406,15 @@ scm_loess_fit_naive (const double *x, const double *y, gint64 n, double span, in
           z[j] = sw * y[d[j].i];
           for (int c = 0; c < k; c++)
             colnorm[c] += B[j * 3 + c] * B[j * 3 + c];
+        }
+      if (colnorm[0] == 0.0)
+        {
+          /* All weights zero: same stand-in as the fast path. */
+          double sum = 0;
+          for (gint64 j = 0; j < q; j++)
+            sum += y[d[j].i];
+          fitted[t] = sum / (double) q;
+          continue;
         }
       for (int c = 0; c < k; c++)
         {
