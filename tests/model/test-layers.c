@@ -330,6 +330,12 @@ check_attention (double p)
   g_assert_cmpfloat (max_rel (c.prob, prob2, np), <, 1e-13);
   scm_f64_attention_backward_naive (d2, r, c.qkv, c.prob, B, T, C, NH, p, 77, 2);
   g_assert_cmpfloat (max_rel (d, d2, nq), <, 1e-12);
+  /* the overwriting variant over garbage equals the accumulating one from zero */
+  double *d3 = g_new (double, nq);
+  fill (&rng, d3, nq, 100);
+  scm_f64_attention_backward_assign (d3, r, c.qkv, c.prob, B, T, C, NH, p, 77, 2, c.scratch);
+  g_assert_cmpfloat (max_rel (d3, d, nq), <, 1e-14);
+  g_free (d3);
   /* float fused vs double naive */
   float *fq = g_new (float, nq), *fo = g_new (float, no), *fp = g_new (float, np);
   float *fs = g_new (float, 2 * T * T), *fr = g_new (float, no), *fd = g_new0 (float, nq);

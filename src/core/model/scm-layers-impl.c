@@ -420,10 +420,12 @@ SCM_L (attention_forward_naive) (real *out, real *prob, const real *qkv,
         }
 }
 
-void
-SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
-                            const real *prob, int B, int T, int C, int NH,
-                            double p, guint64 key, int b0, real *scratch)
+/* beta 1 accumulates into dqkv, beta 0 overwrites it: each (cell, head)
+ * writes its q, k and v columns exactly once. */
+static void
+attention_backward_beta (real *dqkv, const real *dout, const real *qkv,
+                         const real *prob, int B, int T, int C, int NH,
+                         double p, guint64 key, int b0, real *scratch, real beta)
 {
   int hd = C / NH, C3 = 3 * C;
   real scale = (real) (1.0 / sqrt ((double) hd));
@@ -444,7 +446,7 @@ SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
         const real *Pd = dropped_probs (P, Pdbuf, T, p, key, base);
         /* dv += Pd^T dO ; dPd = dO v^T */
         SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
-                  1, Pd, T, dO, C, 1, dv, C3);
+                  1, Pd, T, dO, C, beta, dv, C3);
         SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
                   1, dO, C, v, C3, 0, dP, T);
         /* through dropout, then softmax: dS = P * (dP - sum_j P dP) */
@@ -460,10 +462,26 @@ SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
           }
         /* dq += scale dS k ; dk += scale dS^T q */
         SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
-                  scale, dP, T, k, C3, 1, dq, C3);
+                  scale, dP, T, k, C3, beta, dq, C3);
         SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
-                  scale, dP, T, q, C3, 1, dk, C3);
+                  scale, dP, T, q, C3, beta, dk, C3);
       }
+}
+
+void
+SCM_L (attention_backward) (real *dqkv, const real *dout, const real *qkv,
+                            const real *prob, int B, int T, int C, int NH,
+                            double p, guint64 key, int b0, real *scratch)
+{
+  attention_backward_beta (dqkv, dout, qkv, prob, B, T, C, NH, p, key, b0, scratch, 1);
+}
+
+void
+SCM_L (attention_backward_assign) (real *dqkv, const real *dout, const real *qkv,
+                                   const real *prob, int B, int T, int C, int NH,
+                                   double p, guint64 key, int b0, real *scratch)
+{
+  attention_backward_beta (dqkv, dout, qkv, prob, B, T, C, NH, p, key, b0, scratch, 0);
 }
 
 void

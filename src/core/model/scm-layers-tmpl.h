@@ -59,6 +59,10 @@ void SCM_LT (attention_forward_naive)  (SCM_RT *out, SCM_RT *prob, const SCM_RT 
 void SCM_LT (attention_backward)       (SCM_RT *dqkv, const SCM_RT *dout, const SCM_RT *qkv,
                                         const SCM_RT *prob, int B, int T, int C, int NH,
                                         double p, guint64 key, int b0, SCM_RT *scratch);
+/* dqkv (B, T, 3C) = (not +=) gradient: no need to zero it first. */
+void SCM_LT (attention_backward_assign) (SCM_RT *dqkv, const SCM_RT *dout, const SCM_RT *qkv,
+                                         const SCM_RT *prob, int B, int T, int C, int NH,
+                                         double p, guint64 key, int b0, SCM_RT *scratch);
 void SCM_LT (attention_backward_naive) (SCM_RT *dqkv, const SCM_RT *dout, const SCM_RT *qkv,
                                         const SCM_RT *prob, int B, int T, int C, int NH,
                                         double p, guint64 key, int b0);

@@ -173,6 +173,8 @@ struct SCM_MODEL_STRUCT {
   ScmPool *pool;                         /* NULL with one thread */
   real *thr_att;                         /* (n_threads, att_stride) attention scratch */
   gsize att_stride;                      /* 2 * Smax * Smax */
+  double *thr_acc;                       /* (n_threads, acc_stride) bias-gradient sums */
+  gsize acc_stride;                      /* max(G, P, FF, 3D, K) */
   real *thr_ln;                          /* (n_threads, 2 * D) LayerNorm dw, db partials */
 };
 
@@ -615,6 +617,7 @@ SCM_M (free) (Model *m)
   scm_pool_free (m->pool);
   g_free (m->thr_att);
   g_free (m->thr_ln);
+  g_free (m->thr_acc);
   g_free (m);
 }
 
@@ -718,6 +721,10 @@ SCM_M (set_threads) (Model *m, int n_threads)
     m->pool = scm_pool_new (n_threads);
   g_free (m->thr_att);
   g_free (m->thr_ln);
+  g_free (m->thr_acc);
+  m->acc_stride = MAX (MAX (m->c.n_genes, m->c.n_adt), MAX (m->FF, 3 * m->D));
+  m->acc_stride = MAX (m->acc_stride, (gsize) MAX (m->c.n_classes, 1));
+  m->thr_acc = g_new0 (double, (gsize) n_threads * m->acc_stride);
   m->thr_att = g_new0 (real, (gsize) n_threads * m->att_stride);
   m->thr_ln = g_new0 (real, (gsize) n_threads * 2 * m->D);
 }
@@ -866,24 +873,28 @@ op_run (gpointer data, int tid, int nt)
         if (o->out != NULL)
           {
             scm_pool_range (N, tid, nt, &lo, &hi);
-            if (o->assign)
-              memset (o->out + lo * C, 0, (hi - lo) * C * sizeof (real));
             if (hi > lo)
               SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) (hi - lo), C, OC,
-                        1, o->in + lo * OC, OC, o->in3, C, 1, o->out + lo * C, C);
+                        1, o->in + lo * OC, OC, o->in3, C, o->assign ? 0 : 1, o->out + lo * C, C);
           }
         scm_pool_range (OC, tid, nt, &lo, &hi);
         if (hi > lo)
           SCM_GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, (int) (hi - lo), C, N,
                     1, o->in + lo, OC, o->in2, C, 1, o->out2 + lo * C, C);
-        if (o->out3 != NULL)
-          for (gsize k = lo; k < hi; k++)
-            {
-              double acc = 0;
-              for (int r = 0; r < N; r++)
-                acc += o->in[(gsize) r * OC + k];
-              o->out3[k] += (real) acc;
-            }
+        if (o->out3 != NULL && hi > lo)
+          {
+            /* row-wise (contiguous) column sums into this thread's doubles */
+            double *acc = m->thr_acc + (gsize) tid * m->acc_stride;
+            memset (acc, 0, (hi - lo) * sizeof (double));
+            for (int r = 0; r < N; r++)
+              {
+                const real *row = o->in + (gsize) r * OC + lo;
+                for (gsize k = 0; k < hi - lo; k++)
+                  acc[k] += row[k];
+              }
+            for (gsize k = 0; k < hi - lo; k++)
+              o->out3[lo + k] += (real) acc[k];
+          }
       }
       break;
     case OP_ATT_FWD: /* out, prob (out2) <- qkv in */
@@ -901,13 +912,11 @@ op_run (gpointer data, int tid, int nt)
       {
         int S = o->S, C = o->C, NH = m->NH;
         scm_pool_range (o->B, tid, nt, &lo, &hi);
-        if (o->assign)
-          memset (o->out + lo * S * 3 * C, 0, (hi - lo) * S * 3 * C * sizeof (real));
         if (hi > lo)
-          SCM_L (attention_backward) (o->out + lo * S * 3 * C, o->in + lo * S * C,
-                                      o->in2 + lo * S * 3 * C, o->in3 + lo * NH * S * S,
-                                      (int) (hi - lo), S, C, NH, o->p, o->key, o->b0 + (int) lo,
-                                      m->thr_att + (gsize) tid * m->att_stride);
+          (o->assign ? SCM_L (attention_backward_assign) : SCM_L (attention_backward))
+            (o->out + lo * S * 3 * C, o->in + lo * S * C, o->in2 + lo * S * 3 * C,
+             o->in3 + lo * NH * S * S, (int) (hi - lo), S, C, NH, o->p, o->key,
+             o->b0 + (int) lo, m->thr_att + (gsize) tid * m->att_stride);
       }
       break;
     case OP_DROP_ADD: /* out = in2 + dropout(in) */
