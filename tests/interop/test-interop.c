@@ -86,9 +86,10 @@ test_synthetic (void)
   g_autofree char *psum = g_strdup_printf ("obsmsum=protein_expression:%.17g", adt_sum);
   const char *checks[] = {
     "shape=40x25", "var0=GENE0", "obs0=CELL0000-1",
-    "obs=cell_type:category,score:float,is_doublet:bool,donor:str",
+    "obs=cell_type:category,cluster300:category,score:float,is_doublet:bool,donor:str",
     "cats=cell_type:B|NK|T", "codes=cell_type:3:B", "codes=cell_type:1:nan",
-    "codes=donor:1:donor-B", "codes=is_doublet:4:True",
+    "codes=donor:1:donor-B", "codes=is_doublet:4:True", "codes=cluster300:5:c035",
+    "codes=cluster300:39:c273",
     "obsm=X_umap:40x2,protein_expression:40x3",
     "uns=notes,params,protein_names", "unsstr=notes:synthetic dataset, µ-test ✓",
     "protein_names=CD4|CD8|CD12", xsum, psum, NULL,

@@ -81,6 +81,14 @@ scm_test_synth_dataset (gint64 n, gint64 g, gint64 p)
       flag[i] = i % 4 == 0;
       donor[i] = g_strdup_printf ("donor-%c", 'A' + (int) (i % 2));
     }
+  /* More than 127 categories: codes need int16 on disk. */
+  gint32 *many = g_new (gint32, MAX (n, 1));
+  char **cats = g_new0 (char *, 301);
+  for (int c = 0; c < 300; c++)
+    cats[c] = g_strdup_printf ("c%03d", c);
+  for (gint64 i = 0; i < n; i++)
+    many[i] = (gint32) ((i * 7) % 300);
+  scm_dataset_set_obs (ds, scm_column_new_categorical ("cluster300", n, many, cats));
   scm_dataset_set_obs (ds, scm_column_new_numeric ("score", n, score));
   scm_dataset_set_obs (ds, scm_column_new_bool ("is_doublet", n, flag));
   scm_dataset_set_obs (ds, scm_column_new_string ("donor", n, donor));
