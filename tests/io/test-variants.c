@@ -254,6 +254,50 @@ test_10x_v2_genomes (void)
   g_assert_cmpint (g3->adt->X.n_cols, ==, 2);
 }
 
+/* anndata <= 0.6: compound obs/var tables, categories in uns, dense X */
+static void
+test_h5ad_legacy (void)
+{
+  g_autofree char *path = tmp ("legacy.h5ad");
+  hid_t f = th5_create (path);
+  typedef struct { char index[8]; double n_genes; gint8 louvain; char batch[4]; } ObsRow;
+  typedef struct { char index[8]; } VarRow;
+  hid_t s8 = H5Tcopy (H5T_C_S1), s4 = H5Tcopy (H5T_C_S1);
+  H5Tset_size (s8, 8);
+  H5Tset_size (s4, 4);
+  hid_t ot = H5Tcreate (H5T_COMPOUND, sizeof (ObsRow));
+  H5Tinsert (ot, "index", HOFFSET (ObsRow, index), s8);
+  H5Tinsert (ot, "n_genes", HOFFSET (ObsRow, n_genes), H5T_NATIVE_DOUBLE);
+  H5Tinsert (ot, "louvain", HOFFSET (ObsRow, louvain), H5T_NATIVE_INT8);
+  H5Tinsert (ot, "batch", HOFFSET (ObsRow, batch), s4);
+  ObsRow obs[TH5_CELLS] = { { "AAAC-1", 2, 1, "b1" }, { "AAAG-1", 0, 0, "b1" },
+                            { "AAAT-1", 3, 1, "b2" }, { "AACA-1", 1, -1, "b2" } };
+  th5_write (f, "obs", ot, ot, TH5_CELLS, obs);
+  hid_t vt = H5Tcreate (H5T_COMPOUND, sizeof (VarRow));
+  H5Tinsert (vt, "index", HOFFSET (VarRow, index), s8);
+  VarRow var[TH5_GENES] = { { "G0" }, { "G1" }, { "G2" }, { "G3" }, { "G4" } };
+  th5_write (f, "var", vt, vt, TH5_GENES, var);
+  th5_write2d (f, "X", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, TH5_CELLS, TH5_GENES, th5_dense);
+  const char *cats[] = { "0", "1" };
+  th5_strings (f, "uns/louvain_categories", cats, 2, 0);
+  H5Tclose (ot);
+  H5Tclose (vt);
+  H5Tclose (s8);
+  H5Tclose (s4);
+  th5_close (f);
+  g_autoptr (ScmDataset) ds = read_ok (path, NULL);
+  g_assert_cmpstr (ds->format, ==, "h5ad-legacy");
+  g_assert_cmpstr (ds->barcodes[3], ==, "AACA-1");
+  assert_matrix (&ds->rna->X, all_genes, 5, 1.0f);
+  g_assert_cmpstr (ds->rna->names[2], ==, "G2");
+  ScmColumn *l = scm_dataset_get_obs (ds, "louvain");
+  g_assert_cmpint (l->kind, ==, SCM_COLUMN_CATEGORICAL);
+  g_assert_cmpint (l->codes[0], ==, 1);
+  g_assert_cmpint (l->codes[3], ==, -1);
+  g_assert_cmpint (scm_dataset_get_obs (ds, "n_genes")->kind, ==, SCM_COLUMN_NUMERIC);
+  g_assert_cmpstr (scm_dataset_get_obs (ds, "batch")->strings[2], ==, "b2");
+}
+
 static void
 test_h5mu_alignment (void)
 {
@@ -374,6 +418,7 @@ main (int argc, char **argv)
   g_test_add_func ("/io/variants/obs-kinds", test_obs_kinds);
   g_test_add_func ("/io/variants/10x-types", test_10x_types);
   g_test_add_func ("/io/variants/10x-v2-genomes", test_10x_v2_genomes);
+  g_test_add_func ("/io/variants/h5ad-legacy", test_h5ad_legacy);
   g_test_add_func ("/io/variants/h5mu-alignment", test_h5mu_alignment);
   g_test_add_func ("/io/labels/csv", test_labels_csv);
   g_test_add_func ("/io/labels/shared", test_labels_shared);

@@ -6,8 +6,8 @@
  * (numbers, strings, h5py bool enums) or categorical groups (codes +
  * categories).  In the 0.7 encoding a categorical column is a codes
  * dataset whose `categories` attribute is an HDF5 object reference into
- * obs/__categories.  The <= 0.6 layout (compound obs/var tables) is not
- * read; it gets a clear SCM_ERROR_UNSUPPORTED.
+ * obs/__categories.  The <= 0.6 layout (compound obs/var tables) is read
+ * by scm-read-h5ad-legacy.c.
  *
  * Choices made here:
  *  - X is kept when it holds counts.  When it looks normalised (fractional
@@ -70,12 +70,7 @@ char **
 _scm_h5ad_read_index (const ScmH5 *h, hid_t loc, const char *df_path, gint64 *n, GError **error)
 {
   if (_scm_h5_is_dataset (loc, df_path))
-    {
-      _scm_h5_set_error (error, SCM_ERROR_UNSUPPORTED, h, df_path,
-                         "is a compound table: this is the AnnData <= 0.6 layout, which is not "
-                         "supported; re-save the file with anndata >= 0.8");
-      return NULL;
-    }
+    return _scm_h5ad_legacy_index (h, df_path, n, error);   /* anndata <= 0.6 table */
   if (!_scm_h5_is_group (loc, df_path))
     {
       _scm_h5_set_error (error, SCM_ERROR_FORMAT, h, df_path, "dataframe group is missing");
@@ -857,13 +852,6 @@ _scm_read_obsm (const ScmH5 *h, const char *base, ScmDataset *ds, gboolean skip_
 ScmDataset *
 _scm_read_h5ad (const ScmH5 *h, ScmFileFormat fmt, const ScmReadOptions *opts, GError **error)
 {
-  if (fmt == SCM_FORMAT_H5AD_LEGACY)
-    {
-      _scm_h5_set_error (error, SCM_ERROR_UNSUPPORTED, h, "obs",
-                         "is a compound table: this is the AnnData <= 0.6 layout, which is not "
-                         "supported; re-save the file with anndata >= 0.8");
-      return NULL;
-    }
   g_autoptr (ScmDataset) ds = scm_dataset_new ();
   ds->path = g_strdup (h->path);
   ds->format = g_strdup (scm_io_format_name (fmt));
@@ -886,10 +874,20 @@ _scm_read_h5ad (const ScmH5 *h, ScmFileFormat fmt, const ScmReadOptions *opts, G
   gboolean protein_from_obsm = !had_adt && ds->adt != NULL;
   if (!_scm_read_obsm (h, "", ds, protein_from_obsm, error))
     return NULL;
-  if (!_scm_h5ad_read_obs_columns (h, h->file, "obs", ds->n_cells, NULL, ds->obs, ds, error))
+  if (_scm_h5_is_dataset (h->file, "obs"))
+    {
+      if (!_scm_h5ad_legacy_columns (h, "obs", ds->n_cells, ds->obs, ds, error))
+        return NULL;
+    }
+  else if (!_scm_h5ad_read_obs_columns (h, h->file, "obs", ds->n_cells, NULL, ds->obs, ds, error))
     return NULL;
+  if (_scm_h5_is_dataset (h->file, "obsm"))
+    scm_dataset_add_note (ds, "obsm is an AnnData <= 0.6 table: not read");
   read_uns (h, ds, protein_from_obsm && ds->adt && g_strcmp0 (ds->adt->names[0], "protein_0") != 0);
   if (fmt == SCM_FORMAT_H5AD_07)
     scm_dataset_add_note (ds, "AnnData 0.7 layout (categories in obs/__categories)");
+  else if (fmt == SCM_FORMAT_H5AD_LEGACY)
+    scm_dataset_add_note (ds, "AnnData <= 0.6 layout (obs/var as compound tables, categories in "
+                          "uns/<column>_categories)");
   return g_steal_pointer (&ds);
 }

@@ -33,4 +33,9 @@ void     _scm_ann_core_clear (ScmAnnCore *core);
 gboolean _scm_read_obsm      (const ScmH5 *h, const char *base, ScmDataset *ds,
                               gboolean skip_protein, GError **error);
 
+/* AnnData <= 0.6: obs / var as compound tables (scm-read-h5ad-legacy.c). */
+char   **_scm_h5ad_legacy_index   (const ScmH5 *h, const char *path, gint64 *n, GError **error);
+gboolean _scm_h5ad_legacy_columns (const ScmH5 *h, const char *path, gint64 n, GPtrArray *out,
+                                   ScmDataset *notes, GError **error);
+
 G_END_DECLS
