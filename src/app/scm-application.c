@@ -302,7 +302,6 @@ static void
 scm_application_init (ScmApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
     _("Open single-cell datasets (.h5ad, .h5mu, 10x .h5), train scMMAE and explore cells."));
 }

@@ -20,6 +20,8 @@ struct _ScmQcModel
   double       hi[SCM_QC_N_METRICS];
   ScmHistogram hist[SCM_QC_N_METRICS];
   guint8      *keep;                        /* (n) */
+  guint8      *bin[SCM_QC_N_METRICS];       /* (n) histogram bin of each cell, 255 = NaN */
+  gint64      *kept_counts[SCM_QC_N_METRICS]; /* (n_bins) */
   gint64       n_kept;
   gboolean     is_protein;                  /* metrics from ADT (no RNA) */
 };
@@ -100,6 +102,8 @@ scm_qc_model_finalize (GObject *object)
   for (guint m = 0; m < SCM_QC_N_METRICS; m++)
     {
       g_free (self->values[m]);
+      g_free (self->bin[m]);
+      g_free (self->kept_counts[m]);
       scm_histogram_clear (&self->hist[m]);
     }
   g_free (self->keep);
@@ -143,6 +147,16 @@ update_keep (ScmQcModel *self)
       kept += ok;
     }
   self->n_kept = kept;
+
+  for (guint m = 0; m < SCM_QC_N_METRICS; m++)
+    {
+      if (self->bin[m] == NULL)
+        continue;
+      memset (self->kept_counts[m], 0, sizeof (gint64) * self->hist[m].n_bins);
+      for (gint64 i = 0; i < self->n; i++)
+        if (self->keep[i] && self->bin[m][i] != 255)
+          self->kept_counts[m][self->bin[m][i]]++;
+    }
 }
 
 ScmQcModel *
@@ -176,6 +190,23 @@ scm_qc_model_new (gint64 n, float *total_take, float *features_take, float *pct_
       /* Count-like metrics span decades: bin them in log space. */
       scm_histogram_compute (&self->hist[m], self->values[m], n, SCM_QC_N_BINS,
                              m != SCM_QC_PCT_MITO);
+      /* Remember each cell's bin so re-counting kept cells is one pass. */
+      self->bin[m] = g_new (guint8, MAX (n, 1));
+      self->kept_counts[m] = g_new0 (gint64, self->hist[m].n_bins);
+      for (gint64 i = 0; i < n; i++)
+        {
+          const ScmHistogram *h = &self->hist[m];
+          double v;
+          gint64 b;
+          if (isnan (self->values[m][i]))
+            {
+              self->bin[m][i] = 255;
+              continue;
+            }
+          v = scm_histogram_axis_value (h, self->values[m][i]);
+          b = (gint64) floor ((v - h->lo) / (h->hi - h->lo) * h->n_bins);
+          self->bin[m][i] = (guint8) CLAMP (b, 0, (gint64) h->n_bins - 1);
+        }
     }
   update_keep (self);
   return self;
@@ -300,6 +331,14 @@ scm_qc_model_get_histogram (ScmQcModel *self, ScmQcMetric metric)
   g_return_val_if_fail (SCM_IS_QC_MODEL (self), NULL);
   g_return_val_if_fail (metric < SCM_QC_N_METRICS, NULL);
   return self->values[metric] != NULL ? &self->hist[metric] : NULL;
+}
+
+const gint64 *
+scm_qc_model_get_kept_counts (ScmQcModel *self, ScmQcMetric metric)
+{
+  g_return_val_if_fail (SCM_IS_QC_MODEL (self), NULL);
+  g_return_val_if_fail (metric < SCM_QC_N_METRICS, NULL);
+  return self->kept_counts[metric];
 }
 
 void

@@ -56,6 +56,9 @@ const char   *scm_qc_model_get_metric_title (ScmQcModel *self, ScmQcMetric metri
 void          scm_qc_model_get_range        (ScmQcModel *self, ScmQcMetric metric,
                                              double *min, double *max);
 const ScmHistogram *scm_qc_model_get_histogram (ScmQcModel *self, ScmQcMetric metric);
+/* Per-bin counts (same bins as the histogram) of the cells passing ALL
+ * thresholds, so each plot shows what the other filters remove. */
+const gint64 *scm_qc_model_get_kept_counts (ScmQcModel *self, ScmQcMetric metric);
 
 /* Cells are kept when lo <= value <= hi for every metric.  Emits "changed". */
 void          scm_qc_model_set_threshold    (ScmQcModel *self, ScmQcMetric metric,

@@ -110,17 +110,29 @@ scm_qc_plot_draw (cairo_t *cr, double width, double height, ScmQcModel *model,
       scm_chart_text (cr, buf, a.x - 6, y, 1.0, 0.5, 8, FALSE);
     }
 
-  /* Bars. */
+  /* Bars: all cells light, cells passing every threshold in full colour,
+   * so each plot shows what the other filters remove too. */
   bw = a.width / h->n_bins;
-  scm_cairo_set_rgba (cr, &style->accent);
-  for (guint b = 0; b < h->n_bins; b++)
-    {
-      double bh = (double) h->counts[b] / yt.hi * a.height;
-      if (h->counts[b] == 0)
-        continue;
-      cairo_rectangle (cr, a.x + b * bw + 0.5, a.y + a.height - bh, MAX (bw - 1.0, 1.0), bh);
-    }
-  cairo_fill (cr);
+  {
+    const gint64 *kept = scm_qc_model_get_kept_counts (model, metric);
+    ScmRgba light = style->accent;
+    light.a = 0.30;
+    for (int pass = 0; pass < 2; pass++)
+      {
+        const gint64 *counts = pass == 0 ? h->counts : kept;
+        if (counts == NULL)
+          continue;
+        scm_cairo_set_rgba (cr, pass == 0 ? &light : &style->accent);
+        for (guint b = 0; b < h->n_bins; b++)
+          {
+            double bh = (double) counts[b] / yt.hi * a.height;
+            if (counts[b] == 0)
+              continue;
+            cairo_rectangle (cr, a.x + b * bw + 0.5, a.y + a.height - bh, MAX (bw - 1.0, 1.0), bh);
+          }
+        cairo_fill (cr);
+      }
+  }
 
   /* X axis ticks (data values even on the log axis). */
   {

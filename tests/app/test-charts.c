@@ -133,6 +133,23 @@ test_qc_model (void)
   g_assert_cmpfloat (lo, ==, 700);
   g_assert_cmpfloat (hi, ==, 2000);
 
+  /* Kept counts per bin follow ALL thresholds: with genes >= 700 the
+   * mito histogram keeps only the cells i >= 500. */
+  scm_qc_model_set_threshold (qc, SCM_QC_PCT_MITO, 0, 100);
+  {
+    const gint64 *kept = scm_qc_model_get_kept_counts (qc, SCM_QC_PCT_MITO);
+    const ScmHistogram *hm = scm_qc_model_get_histogram (qc, SCM_QC_PCT_MITO);
+    gint64 total_kept = 0, total = 0;
+    for (guint b = 0; b < hm->n_bins; b++)
+      {
+        g_assert_cmpint (kept[b], <=, hm->counts[b]);
+        total_kept += kept[b];
+        total += hm->counts[b];
+      }
+    g_assert_cmpint (total, ==, 1000);
+    g_assert_cmpint (total_kept, ==, 500);
+  }
+
   scm_qc_model_reset_thresholds (qc);
   g_assert_cmpint (scm_qc_model_count_kept (qc), ==, 1000);
 }
