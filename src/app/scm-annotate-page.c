@@ -17,6 +17,7 @@
 #include "scm-explore-state.h"
 #include "scm-export.h"
 #include "scm-scatter-view.h"
+#include "stats/scm-markers.h"
 
 struct _ScmAnnotatePage
 {
@@ -38,9 +39,16 @@ struct _ScmAnnotatePage
 
   ScmDocument     *document;
   ScmExploreState *state;
-  gulong           ann_handler, sel_handler, doc_handler;
+  gulong           ann_handler, sel_handler, doc_handler, feat_handler;
   guint            n_cluster_rows, n_log_rows;
   GHashTable      *ticked;     /* cluster id -> TRUE */
+
+  /* Top marker genes of each base cluster, shown beside its name so the
+   * clusters can be named without switching pages. */
+  char           **hints;        /* (n_clusters) or NULL */
+  gint32          *hint_base;    /* the base clusters they were computed for */
+  gint64           hint_n;
+  guint64          hint_gen;
 };
 
 G_DEFINE_FINAL_TYPE (ScmAnnotatePage, scm_annotate_page, ADW_TYPE_BIN)
@@ -168,13 +176,31 @@ cluster_row (ScmAnnotatePage *self, ScmAnnotations *ann, gint32 c)
   const char *nt = scm_annotations_get_note (ann, c);
   gtk_editable_set_text (GTK_EDITABLE (note), nt ? nt : "");
   gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("Note"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (note), 14);
+  gtk_editable_set_width_chars (GTK_EDITABLE (note), 10);
+  gtk_widget_set_valign (note, GTK_ALIGN_CENTER);
   g_object_set_data (G_OBJECT (note), "scm-cluster", GINT_TO_POINTER (c));
   g_signal_connect (note, "activate", G_CALLBACK (note_activated), self);
+  const char *hint = self->hints && (guint) c < g_strv_length (self->hints) ? self->hints[c] : "";
+  GtkWidget *hintl = gtk_label_new (hint);
+  gtk_widget_add_css_class (hintl, "dim-label");
+  gtk_widget_add_css_class (hintl, "caption");
+  gtk_label_set_ellipsize (GTK_LABEL (hintl), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (hintl), 0);
+  gtk_widget_set_margin_start (hintl, 6);
+  gtk_label_set_max_width_chars (GTK_LABEL (hintl), 20);
+  gtk_widget_set_tooltip_text (hintl, _("Top marker genes of the original cluster"));
+  gtk_widget_set_visible (hintl, *hint != '\0');
+  /* Name above, its marker genes below: a name is typed while reading them. */
+  GtkWidget *col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_hexpand (col, TRUE);
+  gtk_widget_set_valign (col, GTK_ALIGN_CENTER);
+  gtk_editable_set_width_chars (GTK_EDITABLE (name), 16);
+  gtk_box_append (GTK_BOX (col), name);
+  gtk_box_append (GTK_BOX (col), hintl);
   gtk_box_append (GTK_BOX (box), check);
   gtk_box_append (GTK_BOX (box), sw);
   gtk_box_append (GTK_BOX (box), idl);
-  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), col);
   gtk_box_append (GTK_BOX (box), sizel);
   gtk_box_append (GTK_BOX (box), note);
   g_object_set_data (G_OBJECT (box), "scm-name-entry", name);
@@ -256,6 +282,104 @@ predictions_column (ScmAnnotatePage *self)
   return NULL;
 }
 
+/* ---- marker hints ---- */
+
+typedef struct {
+  ScmFeatureData *fd;
+  gint32         *groups;
+  gint32          k;
+  guint64         gen;
+} HintJob;
+
+static void
+hint_job_free (gpointer p)
+{
+  HintJob *j = p;
+  scm_feature_data_unref (j->fd);
+  g_free (j->groups);
+  g_free (j);
+}
+
+static void
+hint_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  HintJob *j = data;
+  gboolean rna = j->fd->rna.n_rows > 0;
+  const ScmCsr *X = rna ? &j->fd->rna : &j->fd->adt;
+  char **names = rna ? j->fd->rna_names : j->fd->adt_names;
+  ScmRankTest rt = { 0 };
+  GError *error = NULL;
+  if (X->n_rows == 0 || !scm_wilcoxon (X, j->groups, j->k, -1, NULL, &rt, &error))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+                               error ? error->message : "no expression values");
+      g_clear_error (&error);
+      return;
+    }
+  char **hints = g_new0 (char *, j->k + 1);
+  for (gint32 g = 0; g < j->k; g++)
+    {
+      gint64 top[3];
+      gint64 m = scm_rank_test_top (&rt, g, 3, top);
+      GString *s = g_string_new (NULL);
+      for (gint64 q = 0; q < m; q++)
+        {
+          /* Only genes that are actually up in the cluster. */
+          if (rt.scores[(gsize) g * rt.n_genes + top[q]] <= 0)
+            continue;
+          g_string_append_printf (s, "%s%s", s->len ? " · " : "", names[top[q]]);
+        }
+      hints[g] = g_string_free (s, FALSE);
+    }
+  scm_rank_test_clear (&rt);
+  g_task_return_pointer (task, hints, (GDestroyNotify) g_strfreev);
+}
+
+static void rebuild (ScmAnnotatePage *self);
+
+static void
+hint_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  ScmAnnotatePage *self = SCM_ANNOTATE_PAGE (source);
+  HintJob *j = g_task_get_task_data (G_TASK (res));
+  char **hints = g_task_propagate_pointer (G_TASK (res), NULL);
+  if (!hints || j->gen != self->hint_gen)
+    {
+      g_strfreev (hints);
+      return;
+    }
+  g_strfreev (self->hints);
+  self->hints = hints;
+  rebuild (self);
+}
+
+static void
+maybe_start_hints (ScmAnnotatePage *self, ScmAnnotations *ann)
+{
+  ScmFeatureData *fd = scm_explore_state_get_features (self->state);
+  gint64 n = scm_annotations_get_n_cells (ann);
+  const gint32 *base = scm_annotations_get_base_clusters (ann);
+  if (!fd || fd->n_cells != n || scm_annotations_get_n_clusters (ann) < 2)
+    return;
+  if (self->hint_base && self->hint_n == n && memcmp (self->hint_base, base, sizeof (gint32) * n) == 0)
+    return;   /* computed (or computing) for these clusters */
+  g_free (self->hint_base);
+  self->hint_base = g_memdup2 (base, sizeof (gint32) * MAX (n, 1));
+  self->hint_n = n;
+  g_clear_pointer (&self->hints, g_strfreev);
+  HintJob *j = g_new0 (HintJob, 1);
+  j->fd = scm_feature_data_ref (fd);
+  j->groups = g_memdup2 (base, sizeof (gint32) * MAX (n, 1));
+  j->k = (gint32) scm_annotations_get_n_clusters (ann);
+  j->gen = ++self->hint_gen;
+  GTask *task = g_task_new (self, NULL, hint_done, NULL);
+  g_task_set_source_tag (task, maybe_start_hints);
+  g_task_set_name (task, "[scmmae] cluster marker hints");
+  g_task_set_task_data (task, j, hint_job_free);
+  g_task_run_in_thread (task, hint_thread);
+  g_object_unref (task);
+}
+
 /* gtk_list_box_remove_all() is GTK 4.12; we target 4.8. */
 static void
 list_box_clear (GtkListBox *box)
@@ -285,6 +409,7 @@ rebuild (ScmAnnotatePage *self)
       return;
     }
   gtk_stack_set_visible_child_name (self->outer_stack, "content");
+  maybe_start_hints (self, ann);
   for (guint c = 0; c < scm_annotations_get_n_clusters (ann); c++)
     {
       if (scm_annotations_get_merged_into (ann, (gint32) c) >= 0)
@@ -662,6 +787,7 @@ disconnect_document (ScmAnnotatePage *self)
     {
       g_clear_signal_handler (&self->ann_handler, self->state);
       g_clear_signal_handler (&self->sel_handler, self->state);
+      g_clear_signal_handler (&self->feat_handler, self->state);
       self->state = NULL;
     }
   if (self->document)
@@ -676,6 +802,7 @@ static void
 scm_annotate_page_dispose (GObject *object)
 {
   ScmAnnotatePage *self = SCM_ANNOTATE_PAGE (object);
+  self->hint_gen++;   /* a hint task finishing later must not touch the widgets */
   disconnect_document (self);
   G_OBJECT_CLASS (scm_annotate_page_parent_class)->dispose (object);
 }
@@ -683,7 +810,10 @@ scm_annotate_page_dispose (GObject *object)
 static void
 scm_annotate_page_finalize (GObject *object)
 {
-  g_hash_table_unref (SCM_ANNOTATE_PAGE (object)->ticked);
+  ScmAnnotatePage *self = SCM_ANNOTATE_PAGE (object);
+  g_hash_table_unref (self->ticked);
+  g_strfreev (self->hints);
+  g_free (self->hint_base);
   G_OBJECT_CLASS (scm_annotate_page_parent_class)->finalize (object);
 }
 
@@ -764,6 +894,8 @@ scm_annotate_page_set_document (ScmAnnotatePage *self, ScmDocument *document)
       self->sel_handler = g_signal_connect (self->state, "selection-changed",
                                             G_CALLBACK (selection_changed), self);
       self->doc_handler = g_signal_connect (document, "changed", G_CALLBACK (document_changed), self);
+      self->feat_handler = g_signal_connect_swapped (self->state, "features-changed",
+                                                     G_CALLBACK (rebuild), self);
     }
   rebuild (self);
 }

@@ -98,7 +98,9 @@ scm_volcano_draw (cairo_t *cr, double width, double height, const ScmVolcanoData
   for (gint64 i = 0; i < d->n; i++)
     if (d->names && isfinite (d->logfc[i]) && d->padj[i] < p_t && fabs (d->logfc[i]) >= fc_t)
       {
-        r[m].key = scm_volcano_y (d->padj[i], ymax) * fabs (d->logfc[i]);
+        /* Most significant first; fold change only breaks ties (ranking by
+         * the product favours barely detected genes at the x clamp). */
+        r[m].key = scm_volcano_y (d->padj[i], ymax) + 1e-3 * fabs (d->logfc[i]);
         r[m].i = i;
         m++;
       }

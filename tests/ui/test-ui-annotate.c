@@ -39,6 +39,12 @@ majority_names (ScmDataset *ds, const gint32 *clusters, guint k)
 }
 
 static gboolean
+features_ready (gpointer state)
+{
+  return scm_explore_state_get_features (state) != NULL;
+}
+
+static gboolean
 export_done (gpointer data)
 {
   return *(int *) data != 0;
@@ -71,6 +77,9 @@ test_annotate (void)
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "annotate");
   ui_spin (0.4);
 
+  ScmExploreState *st = scm_explore_state_get (doc);
+  g_assert_true (ui_wait_until (features_ready, st, 60));
+  ui_spin (3.0);   /* the marker hints beside each cluster */
   ScmAnnotations *ann = scm_annotate_page_get_annotations (page);
   g_assert_nonnull (ann);
   gint64 n = 0;
