@@ -187,20 +187,20 @@ mul_xc (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const flo
       Y[i * ldy + c] -= r[c];
 }
 
-/* Z (p, l) = Xc^T Q, Q (n, l) with leading dimension ldq. */
+/* Z (p, l) = Xc^T Q; Q (n, l) and Z with leading dimensions ldq, ldz. */
 static void
 mul_xct (const float *X, const float *mu, gint64 n, gint64 p, gint64 l, const float *Q,
-         gint64 ldq, float *Z)
+         gint64 ldq, float *Z, gint64 ldz)
 {
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) p, (int) l, (int) n, 1.0f, X,
-               (int) p, Q, (int) ldq, 0.0f, Z, (int) l);
+               (int) p, Q, (int) ldq, 0.0f, Z, (int) ldz);
   g_autofree double *cs = g_new0 (double, l);  /* 1^T Q */
   for (gint64 i = 0; i < n; i++)
     for (gint64 c = 0; c < l; c++)
       cs[c] += Q[i * ldq + c];
   for (gint64 j = 0; j < p; j++)
     for (gint64 c = 0; c < l; c++)
-      Z[j * l + c] -= (float) (mu[j] * cs[c]);
+      Z[j * ldz + c] -= (float) (mu[j] * cs[c]);
 }
 
 /* In-place thin QR: A (m, l), leading dimension lda, becomes Q. */
@@ -230,7 +230,9 @@ orthonormalise (float *A, gint64 m, gint64 l, gint64 lda, GError **error)
  * tail components converge on real data whose spectrum is flat beyond
  * ~10 PCs (plain subspace iteration was 2-5% off in explained variance
  * there; with q = 8 pbmc10k PCs 1-20 agree with the exact solver to
- * 1.5e-6 in explained variance, PC 41 to 6e-4). */
+ * 1.5e-6 in explained variance, PC 41 to 6e-4).  Cost: 2q + 2 products of
+ * Xc with b-wide panels: the Xc^T Q_i of the iterations are kept (Zall) and
+ * reused for Q^T Xc, so only the last block needs one more product. */
 static gboolean
 pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOptions *opts,
                 ScmPca *out, GError **error)
@@ -246,7 +248,7 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
   column_stats (X, n, p, out->mean, &out->total_variance);
   float *mu = g_try_new (float, p);
   float *K = g_try_new (float, n * B);
-  float *Z = g_try_new (float, p * B);
+  float *Z = g_try_new (float, p * B);  /* Zall (p, B): column block i = Xc^T Q_i */
   float *C = g_try_new (float, B * b);
   if (!mu || !K || !Z || !C)
     {
@@ -260,16 +262,25 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
     mu[j] = (float) out->mean[j];
   ScmRng rng;
   scm_rng_seed (&rng, opts->seed);
-  for (gint64 i = 0; i < p * b; i++)
-    Z[i] = (float) scm_rng_normal (&rng);
+  /* Omega (p, b) in the last block of Zall, whose slot is filled last */
+  float *omega = Z + q * b;
+  for (gint64 j = 0; j < p; j++)
+    for (gint64 c = 0; c < b; c++)
+      omega[j * B + c] = (float) scm_rng_normal (&rng);
+  g_autofree float *Wb = g_new (float, p * b);
+  for (gint64 j = 0; j < p; j++)
+    memcpy (Wb + j * b, omega + j * B, sizeof (float) * b);
   gboolean ok = TRUE;
-  mul_xc (X, mu, n, p, b, Z, K, B);
+  mul_xc (X, mu, n, p, b, Wb, K, B);
   ok = orthonormalise (K, n, b, B, error);
   for (gint64 it = 1; ok && it <= q; it++)
     {
       float *prev = K + (it - 1) * b, *cur = K + it * b;
-      mul_xct (X, mu, n, p, b, prev, B, Z);
-      mul_xc (X, mu, n, p, b, Z, cur, B);
+      float *zprev = Z + (it - 1) * b;
+      mul_xct (X, mu, n, p, b, prev, B, zprev, B);
+      for (gint64 j = 0; j < p; j++)
+        memcpy (Wb + j * b, zprev + j * B, sizeof (float) * b);
+      mul_xc (X, mu, n, p, b, Wb, cur, B);
       gint64 w = it * b;  /* columns already orthonormal */
       for (int pass = 0; pass < 2; pass++)
         {
@@ -283,8 +294,9 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
     }
   if (ok)
     {
-      /* Bt = Q^T Xc (B, p) = (Xc^T Q)^T; small SVD in double */
-      mul_xct (X, mu, n, p, B, K, B, Z);
+      /* Bt = Q^T Xc (B, p) = (Xc^T Q)^T; small SVD in double.  The blocks
+       * 0..q-1 of Zall were computed with their final Q_i. */
+      mul_xct (X, mu, n, p, b, K + q * b, B, Z + q * b, B);
       g_autofree double *Bt = g_new (double, B * p);
       for (gint64 c = 0; c < B; c++)
         for (gint64 j = 0; j < p; j++)
