@@ -448,22 +448,39 @@ sgd_edges (SgdJob *J, ScmRng *rng, gint64 lo, gint64 hi, const int dim)
         }
       J->next[e] += J->eps[e];
       int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
-      for (int p = 0; p < n_neg; p++)
+      /* Negative samples in batches of up to 8: the repulsive coefficients
+       * of a batch are computed from the same position of `cur` (after the
+       * attractive step) so the powf calls run in parallel instead of as a
+       * chain through cur; the updates are then applied in order.  This is
+       * the only departure from umap-learn's loop (whose parallel mode is
+       * already stale in the same way across threads). */
+      for (int p0 = 0; p0 < n_neg; p0 += 8)
         {
-          gint64 kk = (gint64) scm_rng_below (rng, n);
-          const float *o2 = emb + kk * dim;
-          float dn = 0;
-          for (int c = 0; c < dim; c++)
-            dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
-          if (dn > 0)
+          int nb = MIN (8, n_neg - p0);
+          gint64 kk[8];
+          float rc[8];
+          for (int q = 0; q < nb; q++)
             {
-              float rc = gamma2b / ((0.001f + dn) * (a * powf (dn, b) + 1.0f));
+              kk[q] = (gint64) scm_rng_below (rng, n);
+              const float *o2 = emb + kk[q] * dim;
+              float dn = 0;
               for (int c = 0; c < dim; c++)
-                cur[c] += clip4 (rc * (cur[c] - o2[c])) * alpha;
+                dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
+              rc[q] = dn;
             }
-          else if (kk != j)
-            for (int c = 0; c < dim; c++)
-              cur[c] += 4.0f * alpha;   /* umap-learn's push for coincident points */
+          for (int q = 0; q < nb; q++)
+            rc[q] = rc[q] > 0 ? gamma2b / ((0.001f + rc[q]) * (a * powf (rc[q], b) + 1.0f))
+                              : (kk[q] == j ? 0.0f : -1.0f);
+          for (int q = 0; q < nb; q++)
+            {
+              const float *o2 = emb + kk[q] * dim;
+              if (rc[q] > 0)
+                for (int c = 0; c < dim; c++)
+                  cur[c] += clip4 (rc[q] * (cur[c] - o2[c])) * alpha;
+              else if (rc[q] < 0)   /* coincident with another point */
+                for (int c = 0; c < dim; c++)
+                  cur[c] += 4.0f * alpha;
+            }
         }
       J->next_neg[e] += n_neg * J->epns[e];
     }

@@ -13,7 +13,8 @@
  *            (largest first); random uniform(-10, 10) if the solver fails
  *   SGD      attractive step on each sampled edge, 5 negative samples
  *            (repulsion gamma 1), gradient clip 4, learning rate 1
- *            decaying linearly to 0
+ *            decaying linearly to 0; the repulsions of one edge sample are
+ *            computed from the same position (a batch) and applied in turn
  * Threads: edges are split between threads that update the shared layout
  * without locks (Hogwild, as umap-learn's parallel mode).  With one
  * thread the result is a pure function of (graph, options).
