@@ -9,6 +9,7 @@
 #include "model/scm-train.h"
 #include "scm-error.h"
 #include "scm-test-util.h"
+#include "util/scm-blas.h"
 
 #include <math.h>
 #include <string.h>
@@ -278,6 +279,37 @@ test_stage1_no_probs (void)
   g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
 }
 
+/* Two runs with the same seed and 2 threads (model workers and BLAS) give
+ * the same bits. */
+static void
+test_deterministic_threads (void)
+{
+  g_autoptr (ScmDataset) ds = load_subset ("pbmc10k/pbmc10k.h5ad", 40);
+  if (ds == NULL)
+    return;
+  scm_blas_set_threads (2);
+  ScmTrainer *t[2];
+  for (int k = 0; k < 2; k++)
+    {
+      ScmTrainPreset p;
+      g_assert_true (scm_preset_lookup ("tiny", &p, NULL));
+      ScmTrainOptions o;
+      scm_train_options_init (&o, SCM_STAGE_FINETUNE, &p);
+      o.max_epochs = 2;
+      o.seed = 3;
+      o.n_threads = 2;
+      g_autoptr (GError) error = NULL;
+      t[k] = scm_trainer_new (&o, tiny_data (ds, TRUE, "cell_type", NULL), NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (scm_trainer_run (t[k], -1, &error));
+      g_assert_no_error (error);
+    }
+  assert_same_state (t[0], t[1]);
+  scm_trainer_free (t[0]);
+  scm_trainer_free (t[1]);
+  scm_blas_set_threads (1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -287,5 +319,6 @@ main (int argc, char **argv)
   g_test_add_func ("/model/train/resume-bit-exact-stage2", test_resume_stage2);
   g_test_add_func ("/model/train/transfer-stage3", test_transfer);
   g_test_add_func ("/model/train/stage1-has-no-classifier", test_stage1_no_probs);
+  g_test_add_func ("/model/train/deterministic-2-threads", test_deterministic_threads);
   return g_test_run ();
 }
