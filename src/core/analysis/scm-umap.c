@@ -243,11 +243,6 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
                 ritz[i * dim + c2] += s[j] * qj[i];
             }
         }
-      if (g_getenv ("SCM_DEBUG_SPECTRAL"))
-        g_printerr ("spectral restart %d: steps %d, top %.6f %.6f, residual %.2e %.2e\n", restart,
-                    steps, evals[steps - 1], evals[steps - 2],
-                    fabs (beta[steps] * evecs[(gsize) (steps - 1) * steps + steps - 1]),
-                    fabs (beta[steps] * evecs[(gsize) (steps - 2) * steps + steps - 1]));
       if (converged || restart == 3)
         break;
       /* explicit restart from the sum of the wanted Ritz vectors */
