@@ -528,7 +528,17 @@ test_run_protein_only (void)
   g_assert_cmpmem (clr->data, 50 * 4 * sizeof (float), ref, 50 * 4 * sizeof (float));
   g_autofree char *txt = scm_preprocess_report_describe (&rep, &(ScmPreprocessOptions) { .clr_proteins = TRUE });
   g_assert_nonnull (strstr (txt, "RNA matrix: none"));
+  g_assert_nonnull (strstr (txt, "CLR per protein"));
   scm_preprocess_report_clear (&rep);
+  /* Proteins that are not counts are not CLR-transformed again. */
+  ds->adt->is_counts = FALSE;
+  g_autoptr (ScmDataset) out2 = scm_preprocess_run (ds, NULL, &rep, &err);
+  g_assert_no_error (err);
+  g_assert_null (scm_dataset_get_obsm (out2, "protein_clr"));
+  g_autofree char *txt2 = scm_preprocess_report_describe (&rep, &(ScmPreprocessOptions) { .clr_proteins = TRUE });
+  g_assert_nonnull (strstr (txt2, "left as they are"));
+  scm_preprocess_report_clear (&rep);
+  ds->adt->is_counts = TRUE;
   ScmModelInputs mi;
   g_assert_true (scm_preprocess_model_inputs (ds, NULL, &mi, NULL, &err));
   g_assert_cmpint (mi.n_genes, ==, 0);

@@ -30,6 +30,16 @@ scm_preprocess_report_clear (ScmPreprocessReport *r)
   memset (r, 0, sizeof *r);
 }
 
+static const char *
+protein_text (const ScmPreprocessReport *r, const ScmPreprocessOptions *o)
+{
+  if (r->proteins_clr)
+    return "CLR per protein across cells (obsm/protein_clr)";
+  if (o->clr_proteins)
+    return "not raw counts, so left as they are (no CLR)";
+  return "not transformed";
+}
+
 char *
 scm_preprocess_report_describe (const ScmPreprocessReport *r, const ScmPreprocessOptions *o)
 {
@@ -42,8 +52,7 @@ scm_preprocess_report_describe (const ScmPreprocessReport *r, const ScmPreproces
       g_string_append_printf (s, "RNA matrix: none; %" G_GINT64_FORMAT " cells kept\n", r->qc.n_cells_kept);
       if (r->qc_note)
         g_string_append_printf (s, "note: %s\n", r->qc_note);
-      g_string_append_printf (s, "proteins: %" G_GINT64_FORMAT ", %s\n", r->n_proteins,
-                              o->clr_proteins ? "CLR per protein across cells (obsm/protein_clr)" : "not transformed");
+      g_string_append_printf (s, "proteins: %" G_GINT64_FORMAT ", %s\n", r->n_proteins, protein_text (r, o));
       return g_string_free (s, FALSE);
     }
   g_string_append_printf (s, "RNA matrix: %s (counts)\n", r->rna_source ? r->rna_source : "?");
@@ -57,8 +66,7 @@ scm_preprocess_report_describe (const ScmPreprocessReport *r, const ScmPreproces
     g_string_append_printf (s, ", n_top_genes %" G_GINT64_FORMAT, o->hvg.n_top);
   g_string_append (s, ")\n");
   if (r->n_proteins > 0)
-    g_string_append_printf (s, "proteins: %" G_GINT64_FORMAT ", %s\n", r->n_proteins,
-                            o->clr_proteins ? "CLR per protein across cells (obsm/protein_clr)" : "not transformed");
+    g_string_append_printf (s, "proteins: %" G_GINT64_FORMAT ", %s\n", r->n_proteins, protein_text (r, o));
   else
     g_string_append (s, "proteins: none\n");
   return g_string_free (s, FALSE);
@@ -187,8 +195,9 @@ run_protein_only (const ScmDataset *ds, const ScmPreprocessOptions *o,
       scm_preprocess_report_clear (&rep);
       return NULL;
     }
-  if (o->clr_proteins)
+  if (o->clr_proteins && ds->adt->is_counts)
     {
+      rep.proteins_clr = TRUE;
       ScmMatrix *clr = scm_matrix_new ("protein_clr", N, rep.n_proteins, error);
       if (clr == NULL)
         {
@@ -391,8 +400,11 @@ scm_preprocess_run (const ScmDataset *ds, const ScmPreprocessOptions *o,
                                  scm_hvg_flavor_name (o->hvg.flavor));
   out->rna = rna;
 
-  if (out->adt && o->clr_proteins)
+  /* CLR assumes counts: a file whose proteins are already transformed
+   * keeps them as they are (the report says so). */
+  if (out->adt && o->clr_proteins && out->adt->is_counts)
     {
+      rep.proteins_clr = TRUE;
       rep.n_proteins = out->adt->X.n_cols;
       ScmMatrix *clr = scm_matrix_new ("protein_clr", Nk, rep.n_proteins, error);
       if (clr == NULL)

@@ -61,6 +61,7 @@ typedef struct {
   gint64      n_hvg;
   char       *rna_source;       /* matrix the counts came from ("X", "layers/counts"...) */
   gint64      n_proteins;
+  gboolean    proteins_clr;     /* obsm/protein_clr was made (proteins were counts) */
   guint8     *kept_cells;       /* (n_cells of the input) */
 } ScmPreprocessReport;
 
@@ -82,7 +83,7 @@ typedef struct {
                            * NULL for protein-only data */
   char  **gene_names;     /* GStrv (n_genes), input order; NULL for protein-only */
   gint64  n_proteins;     /* 0 when the input has no ADT */
-  float  *adt;            /* (n_cells, n_proteins) CLR, NULL when none */
+  float  *adt;            /* (n_cells, n_proteins) CLR, NULL when none (or not counts) */
   char  **protein_names;  /* GStrv (n_proteins), NULL when none */
   char  **barcodes;       /* GStrv (n_cells) */
   guint8 *kept_cells;     /* (n_cells of the input): 1 if the cell is a row above */
