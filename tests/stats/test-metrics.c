@@ -105,6 +105,35 @@ test_geometry (void)
       g_assert_cmpfloat (g.asw_norm, >, 0.0);
       g_assert_cmpfloat (g.asw_norm, <, 1.0);
       g_assert_cmpfloat (fabs (g.dbi_norm - 1.0 / (1.0 + g.davies_bouldin)), <, 1e-15);
+      /* chi_norm is the between-cluster share of the sum of squares */
+      double tot = 0, within = 0;
+      for (gint64 t = 0; t < d; t++)
+        {
+          double mean = 0;
+          for (gint64 i = 0; i < n; i++)
+            mean += X[i * d + t];
+          mean /= (double) n;
+          for (gint64 i = 0; i < n; i++)
+            tot += (X[i * d + t] - mean) * (X[i * d + t] - mean);
+          for (gint32 c = 0; c < 8; c++)
+            {
+              double cm = 0;
+              gint64 cn = 0;
+              for (gint64 i = 0; i < n; i++)
+                if (lab[i] == c)
+                  {
+                    cm += X[i * d + t];
+                    cn++;
+                  }
+              if (cn == 0)
+                continue;
+              cm /= (double) cn;
+              for (gint64 i = 0; i < n; i++)
+                if (lab[i] == c)
+                  within += (X[i * d + t] - cm) * (X[i * d + t] - cm);
+            }
+        }
+      stats_assert_close ("chi_norm", g.chi_norm, (tot - within) / tot, 1e-9, 0);
     }
   g_autofree gint32 *lab = read_labels (cases, "noisy", "pred", &nl);
   g_autofree double *fast = g_new (double, n);

@@ -737,6 +737,13 @@ scm_metrics_geometry (const float *X, gint64 n, gint64 d, const gint32 *labels, 
   for (gint64 i = 0; i < n; i++)
     used += labels[i] >= 0;
   out->n_used = used;
+  {
+    gint32 k = 0;
+    g_autofree gint32 *comp = compact_labels (labels, n, &k, error);
+    if (!comp)
+      return FALSE;
+    out->n_clusters = k;
+  }
   if (max_cells > 0 && used > max_cells)
     {
       /* seeded subsample of the labelled cells, as sklearn's sample_size */
@@ -764,7 +771,9 @@ scm_metrics_geometry (const float *X, gint64 n, gint64 d, const gint32 *labels, 
   else if (!scm_metric_silhouette (X, n, d, labels, &out->silhouette, error))
     return FALSE;
   out->asw_norm = (out->silhouette + 1.0) / 2.0;
-  out->chi_norm = out->calinski_harabasz / (1.0 + out->calinski_harabasz);
+  double bk = out->calinski_harabasz * (double) (out->n_clusters - 1);
+  out->chi_norm = bk + (double) (used - out->n_clusters) > 0
+                  ? bk / (bk + (double) (used - out->n_clusters)) : 1.0;
   out->dbi_norm = 1.0 / (1.0 + out->davies_bouldin);
   return TRUE;
 }

@@ -21,11 +21,14 @@
  *  - normalised geometric scores, all in [0, 1] with higher = better, so
  *    they can be averaged with ARI/NMI in one table:
  *      asw_norm = (ASW + 1) / 2          (scMMAE metric.py avg_silhouette_width)
- *      chi_norm = CHI / (1 + CHI)        (CHI >= 0, unbounded above)
+ *      chi_norm = B / (B + W) = CHI (k - 1) / (CHI (k - 1) + n - k), the share
+ *                 of the total dispersion between clusters (B, W: between-
+ *                 and within-cluster sums of squares; CHI = B (n-k) / (W (k-1)))
  *      dbi_norm = 1 / (1 + DBI)          (DBI >= 0, lower is better)
- *    The paper does not publish its CHI/DBI normalisation; this monotone
- *    squashing is ours and is per-dataset (no min-max over methods), so a
- *    score never changes when another method is added to a comparison.
+ *    The paper does not publish its CHI/DBI normalisation; these monotone
+ *    maps are ours and per dataset (no min-max over methods), so a score
+ *    never changes when another method is added to a comparison.  (CHI/(1+CHI)
+ *    was rejected: CHI is in the hundreds on real data, so it saturates.)
  *
  * Labels are gint32 codes; a negative code marks a missing label and the
  * cell is dropped from that score (the caller sees n_used).
@@ -87,6 +90,7 @@ gboolean scm_metric_davies_bouldin     (const float *X, gint64 n, gint64 d, cons
 
 typedef struct {
   gint64 n_used;
+  gint32 n_clusters;
   double silhouette, calinski_harabasz, davies_bouldin;
   double asw_norm, chi_norm, dbi_norm;
 } ScmGeometryScores;
