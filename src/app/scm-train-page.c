@@ -845,8 +845,15 @@ start_clicked (ScmTrainPage *self)
 static void
 pause_clicked (ScmTrainPage *self)
 {
+  scm_train_page_toggle_pause (self);
+}
+
+void
+scm_train_page_toggle_pause (ScmTrainPage *self)
+{
   ScmJobProgress p;
 
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
   if (self->job == NULL)
     return;
   scm_job_get_progress (self->job, &p);
@@ -931,7 +938,7 @@ resume_response (GtkNativeDialog *dialog, int response, ScmTrainPage *self)
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       if (path != NULL)
-        start_prepare (self, MODE_RESUME, path);
+        scm_train_page_resume_from_checkpoint (self, path);
     }
   g_object_unref (dialog);
 }
@@ -947,6 +954,32 @@ resume_ckpt_clicked (ScmTrainPage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+gboolean
+scm_train_page_save_checkpoint (ScmTrainPage *self, const char *path, GError **error)
+{
+  ScmJobProgress p = { 0 };
+
+  g_return_val_if_fail (SCM_IS_TRAIN_PAGE (self), FALSE);
+
+  if (self->job != NULL)
+    scm_job_get_progress (self->job, &p);
+  if (self->job != NULL && (p.state == SCM_JOB_PAUSED || p.state == SCM_JOB_CANCELLED))
+    return scm_job_save_checkpoint (self->job, path, error);
+  if (self->last_ckpt != NULL && !scm_train_page_is_running (self))
+    return scm_checkpoint_save (self->last_ckpt, path, error);
+  g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+               _("Nothing to save: pause the training, or let it finish, first"));
+  return FALSE;
+}
+
+void
+scm_train_page_resume_from_checkpoint (ScmTrainPage *self, const char *path)
+{
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
+  g_return_if_fail (path != NULL);
+  start_prepare (self, MODE_RESUME, path);
+}
+
 static void
 save_response (GtkNativeDialog *dialog, int response, ScmTrainPage *self)
 {
@@ -955,22 +988,12 @@ save_response (GtkNativeDialog *dialog, int response, ScmTrainPage *self)
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       g_autoptr(GError) error = NULL;
-      gboolean ok = FALSE;
-      ScmJobProgress p = { 0 };
 
-      if (self->job != NULL)
-        scm_job_get_progress (self->job, &p);
-      if (path == NULL)
-        ;
-      else if (self->job != NULL && (p.state == SCM_JOB_PAUSED || p.state == SCM_JOB_CANCELLED))
-        ok = scm_job_save_checkpoint (self->job, path, &error);
-      else if (self->last_ckpt != NULL)
-        ok = scm_checkpoint_save (self->last_ckpt, path, &error);
       if (path != NULL)
         {
-          g_autofree char *msg = ok ? g_strdup_printf (_("Checkpoint saved to %s"), path)
-                                    : g_strdup_printf (_("Could not save the checkpoint: %s"),
-                                                       error ? error->message : _("nothing to save"));
+          g_autofree char *msg = scm_train_page_save_checkpoint (self, path, &error)
+                                 ? g_strdup_printf (_("Checkpoint saved to %s"), path)
+                                 : g_strdup_printf (_("Could not save the checkpoint: %s"), error->message);
           set_status (self, msg);
         }
     }

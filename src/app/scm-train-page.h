@@ -32,6 +32,11 @@ void          scm_train_page_set_epochs   (ScmTrainPage *self, int epochs);
 void          scm_train_page_set_stage    (ScmTrainPage *self, int stage);
 /* The RNA-only file for stage 3 (what the Choose button sets). */
 void          scm_train_page_set_target_path (ScmTrainPage *self, const char *path);
+/* What the Pause/Resume button, the Save Checkpoint… and Resume from
+ * Checkpoint… dialogs do. */
+void          scm_train_page_toggle_pause (ScmTrainPage *self);
+gboolean      scm_train_page_save_checkpoint (ScmTrainPage *self, const char *path, GError **error);
+void          scm_train_page_resume_from_checkpoint (ScmTrainPage *self, const char *path);
 /* Last state line shown (finished, failed, cancelled...). */
 const char   *scm_train_page_get_status   (ScmTrainPage *self);
 

@@ -193,6 +193,22 @@ has_umap (gpointer data)
 }
 
 static gboolean
+has_some_points (gpointer data)
+{
+  /* "Stage 1 · epoch …" is the running job's line (not the previous run's). */
+  const char *status = scm_train_page_get_status (SCM_TRAIN_PAGE (data));
+  return status != NULL && g_str_has_prefix (status, "Stage ") &&
+         scm_loss_model_get_total_points (scm_train_page_get_loss_model (SCM_TRAIN_PAGE (data))) >= 5;
+}
+
+static gboolean
+is_paused (gpointer data)
+{
+  const char *status = scm_train_page_get_status (SCM_TRAIN_PAGE (data));
+  return status != NULL && g_str_has_prefix (status, "Paused");
+}
+
+static gboolean
 train_done (gpointer data)
 {
   return !scm_train_page_is_running (SCM_TRAIN_PAGE (data));
@@ -276,6 +292,41 @@ test_demo_and_train (void)
   g_assert_nonnull (scm_document_get_umap (doc, NULL));
   show_page (window, "explore");
   save_screenshot (GTK_WIDGET (window), "70-explore-scmmae");
+
+  /* Pause, save a checkpoint, cancel, then resume the run from the file. */
+  {
+    g_autofree char *ckpt = g_build_filename (g_test_get_dir (G_TEST_BUILT), "ui-test.scmckpt", NULL);
+    g_autoptr(GError) error = NULL;
+    guint points;
+
+    show_page (window, "train");
+    scm_train_page_set_stage (train_page, 1);
+    scm_train_page_set_epochs (train_page, 4);
+    scm_train_page_start (train_page);
+    g_assert_true (wait_until (has_some_points, train_page, 120));
+    scm_train_page_toggle_pause (train_page);
+    g_assert_true (wait_until (is_paused, train_page, 60));
+    points = scm_loss_model_get_total_points (loss);
+    spin (0.3);
+    /* Paused means paused: no new points arrive. */
+    g_assert_cmpuint (scm_loss_model_get_total_points (loss), ==, points);
+    save_screenshot (GTK_WIDGET (window), "65-train-paused");
+    g_assert_true (scm_train_page_save_checkpoint (train_page, ckpt, &error));
+    g_assert_no_error (error);
+    scm_train_page_cancel (train_page);
+    g_assert_true (wait_until (train_done, train_page, 60));
+    g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Cancelled"));
+
+    scm_train_page_resume_from_checkpoint (train_page, ckpt);
+    g_assert_true (wait_until (train_done, train_page, 300));
+    g_test_message ("resumed run: %s", scm_train_page_get_status (train_page));
+    g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
+    /* The resumed run's history starts from the checkpoint's. */
+    g_assert_cmpuint (scm_loss_model_get_total_points (loss), >=, points);
+    g_assert_cmpfloat (scm_loss_model_get_x_max (loss), ==, 4);
+    g_unlink (ckpt);
+    g_assert_true (wait_until (analysis_done, window, 240));
+  }
 
   /* Stage 2 from the stage-1 model: fine-tune on cell_type (chosen by default). */
   show_page (window, "train");
