@@ -118,6 +118,25 @@ test_errors (void)
   g_clear_error (&error);
   g_assert_false (scm_pca_fit (X, 1, 2, NULL, &pca, &error));
   g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  /* a cancelled job stops with G_IO_ERROR_CANCELLED (as GCancellable sets it) */
+  {
+    gint64 n = 300, p = 100;
+    g_autofree float *Z = g_new (float, n * p);
+    ScmRng rng;
+    scm_rng_seed (&rng, 2);
+    for (gint64 i = 0; i < n * p; i++)
+      Z[i] = (float) scm_rng_normal (&rng);
+    ScmPcaOptions co;
+    scm_pca_options_init (&co);
+    co.n_comps = 10;
+    co.solver = SCM_PCA_RANDOMIZED;
+    g_autoptr (GCancellable) c = g_cancellable_new ();
+    g_cancellable_cancel (c);
+    co.cancellable = c;
+    g_clear_error (&error);
+    g_assert_false (scm_pca_fit (Z, n, p, &co, &pca, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
   /* more components than the data holds are clamped */
   float Y[6] = { 1, 2, 3, 4, 5, 7 };
   ScmPcaOptions o;

@@ -123,8 +123,15 @@ scm_pca_baseline_full (const ScmDataset *ds, const ScmPcaOptions *opts,
   scm_csr_clear (&ln);
   if (!D || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+  ScmPcaOptions po;
+  if (opts)
+    po = *opts;
+  else
+    scm_pca_options_init (&po);
+  if (!po.cancellable)
+    po.cancellable = cancellable;
   ScmPca pca;
-  if (!scm_pca_fit (D, n, p, opts, &pca, error))
+  if (!scm_pca_fit (D, n, p, &po, &pca, error))
     return NULL;
   ScmMatrix *m = scm_matrix_new ("X_pca", n, pca.n_comps, error);
   if (m)
@@ -317,6 +324,7 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
       scm_pca_options_init (&po);
       po.n_comps = o.n_pcs;
       po.seed = o.seed;
+      po.cancellable = o.cancellable;
       ScmPca pca;
       t = now_s ();
       gboolean pok = !g_cancellable_set_error_if_cancelled (o.cancellable, error)

@@ -275,6 +275,11 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
   ok = orthonormalise (K, n, b, B, error);
   for (gint64 it = 1; ok && it <= q; it++)
     {
+      if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
       float *prev = K + (it - 1) * b, *cur = K + it * b;
       float *zprev = Z + (it - 1) * b;
       mul_xct (X, mu, n, p, b, prev, B, zprev, B);
@@ -350,6 +355,7 @@ scm_pca_fit (const float *X, gint64 n, gint64 p, const ScmPcaOptions *opts_in, S
     {
       opts.solver = opts_in->solver;
       opts.seed = opts_in->seed;
+      opts.cancellable = opts_in->cancellable;
       if (opts_in->n_comps > 0) opts.n_comps = opts_in->n_comps;
       if (opts_in->n_iter > 0) opts.n_iter = opts_in->n_iter;
       if (opts_in->n_oversample > 0) opts.n_oversample = opts_in->n_oversample;

@@ -39,6 +39,7 @@ typedef struct {
   gint64       n_iter;       /* Krylov depth q (blocks - 1), default 8 (0 = default) */
   gint64       n_oversample; /* block width k + this, default 10 (0 = default) */
   guint64      seed;
+  GCancellable *cancellable; /* may be NULL; checked between Krylov blocks */
 } ScmPcaOptions;
 
 typedef struct {
