@@ -37,13 +37,19 @@ typedef struct {
   gint64   n;           /* elements in the dataset */
   OutKind  out_kind;
   void    *out;
-  /* current batch */
-  guint8 **raw;
+  /* current batch: compressed chunk b is arena[raw_off[b] .. + raw_len[b]);
+   * the arena and the per-thread buffers live for the whole read so that
+   * large reads do not map and unmap memory for every chunk */
+  guint8  *arena;
+  gsize    arena_cap;
+  gsize   *raw_off;
   gsize   *raw_len;
+  guint8  *wbuf[8], *wtmp[8];
+  gint     slot;        /* atomic: next worker slot */
   gint64  *chunk_index;
   guint    n_batch;
   gint     next;        /* atomic work counter */
-  gint     failed;      /* atomic: 0 ok, -1 no memory, b + 1 chunk b of the batch is damaged */
+  gint     failed;      /* atomic: 0 ok, b + 1 when chunk b of the batch is damaged */
 } Job;
 
 static void
@@ -131,16 +137,9 @@ static gpointer
 worker (gpointer data)
 {
   Job *j = data;
+  gint slot = g_atomic_int_add (&j->slot, 1);
   gsize full = (gsize) j->cdim * j->esize;
-  guint8 *buf = g_try_malloc (full + 1);
-  guint8 *tmp = j->shuffle ? g_try_malloc (full + 1) : NULL;
-  if (buf == NULL || (j->shuffle && tmp == NULL))
-    {
-      g_atomic_int_compare_and_exchange (&j->failed, 0, -1);
-      g_free (buf);
-      g_free (tmp);
-      return NULL;
-    }
+  guint8 *buf = j->wbuf[slot], *tmp = j->wtmp[slot];
   for (;;)
     {
       guint b = (guint) g_atomic_int_add (&j->next, 1);
@@ -151,7 +150,8 @@ worker (gpointer data)
       gint64 count = MIN (j->cdim, j->n - first);
       uLongf dlen = (uLongf) full;
       /* a partial last chunk is still stored (and inflates) at full size */
-      int zr = uncompress (j->shuffle ? tmp : buf, &dlen, j->raw[b], (uLong) j->raw_len[b]);
+      int zr = uncompress (j->shuffle ? tmp : buf, &dlen, j->arena + j->raw_off[b],
+                           (uLong) j->raw_len[b]);
       if (zr != Z_OK || dlen < (uLongf) ((gsize) count * j->esize))
         {
           g_atomic_int_compare_and_exchange (&j->failed, 0, (gint) b + 1);
@@ -169,8 +169,6 @@ worker (gpointer data)
         }
       convert (j, buf, first, count);
     }
-  g_free (buf);
-  g_free (tmp);
   return NULL;
 }
 
@@ -270,10 +268,23 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
     return -1;
   /* a chunk with a skipped filter is stored differently: plain path */
   gsize max_batch = (gsize) MIN (n_chunks, 65536);
-  j.raw = g_new0 (guint8 *, max_batch);
+  j.raw_off = g_new0 (gsize, max_batch);
   j.raw_len = g_new0 (gsize, max_batch);
   j.chunk_index = g_new0 (gint64, max_batch);
   int result = 1;
+  n_threads = (guint) MIN ((gint64) n_threads, n_chunks);
+  gsize full = (gsize) j.cdim * j.esize;
+  for (guint t = 0; t < n_threads && result == 1; t++)
+    {
+      j.wbuf[t] = g_try_malloc (full + 1);
+      j.wtmp[t] = j.shuffle ? g_try_malloc (full + 1) : NULL;
+      if (j.wbuf[t] == NULL || (j.shuffle && j.wtmp[t] == NULL))
+        {
+          g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                       "%s: %s: cannot allocate decompression buffers", h->path, object);
+          result = 0;
+        }
+    }
   gint64 k = 0;
   while (k < n_chunks && result == 1)
     {
@@ -292,18 +303,23 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
               result = -1;   /* unallocated / unfiltered chunk: let HDF5 handle it */
               break;
             }
-          guint8 *raw = g_try_malloc ((gsize) size);
-          uint32_t filters = 0;
-          if (raw == NULL)
+          if (bytes + (gsize) size > j.arena_cap)
             {
-              g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "%s: %s: cannot allocate a chunk",
-                           h->path, object);
-              result = 0;
-              break;
+              gsize cap = MAX (j.arena_cap * 2, bytes + (gsize) size);
+              guint8 *na = g_try_realloc (j.arena, cap);
+              if (na == NULL)
+                {
+                  g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                               "%s: %s: cannot allocate a chunk", h->path, object);
+                  result = 0;
+                  break;
+                }
+              j.arena = na;
+              j.arena_cap = cap;
             }
-          if (H5Dread_chunk (d, H5P_DEFAULT, &off, &filters, raw) < 0 || filters != 0)
+          uint32_t filters = 0;
+          if (H5Dread_chunk (d, H5P_DEFAULT, &off, &filters, j.arena + bytes) < 0 || filters != 0)
             {
-              g_free (raw);
               if (filters != 0)
                 {
                   H5Eclear2 (H5E_DEFAULT);
@@ -318,7 +334,7 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
                 }
               break;
             }
-          j.raw[j.n_batch] = raw;
+          j.raw_off[j.n_batch] = bytes;
           j.raw_len[j.n_batch] = (gsize) size;
           j.chunk_index[j.n_batch] = k;
           j.n_batch++;
@@ -329,6 +345,7 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
         {
           j.next = 0;
           j.failed = 0;
+          j.slot = 0;
           guint nt = MIN (n_threads, j.n_batch);
           GThread *th[8];
           for (guint t = 1; t < nt; t++)
@@ -339,21 +356,21 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
           _scm_io_inflated_chunks += j.n_batch;
           if (j.failed)
             {
-              if (j.failed < 0)
-                g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
-                             "%s: %s: cannot allocate decompression buffers", h->path, object);
-              else
-                g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+              g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
                              "%s: %s: the compressed chunk at element %" G_GINT64_FORMAT
                              " is damaged", h->path, object,
                              j.chunk_index[j.failed - 1] * j.cdim);
               result = 0;
             }
         }
-      for (guint b = 0; b < j.n_batch; b++)
-        g_clear_pointer (&j.raw[b], g_free);
     }
-  g_free (j.raw);
+  for (guint t = 0; t < G_N_ELEMENTS (j.wbuf); t++)
+    {
+      g_free (j.wbuf[t]);
+      g_free (j.wtmp[t]);
+    }
+  g_free (j.arena);
+  g_free (j.raw_off);
   g_free (j.raw_len);
   g_free (j.chunk_index);
   return result;
