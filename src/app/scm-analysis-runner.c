@@ -216,7 +216,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   membership = g_try_new0 (gint32, n);
   if (membership == NULL)
     {
-      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, _("Out of memory for %" G_GINT64_FORMAT " cells"), n);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, _("Out of memory for %lld cells"), (long long) n);
       goto out;
     }
   if (!scm_leiden (&graph, &lopts, membership, &n_clusters, &quality, error))
@@ -238,7 +238,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   xy = g_try_new0 (float, n * 2);
   if (xy == NULL)
     {
-      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, _("Out of memory for %" G_GINT64_FORMAT " cells"), n);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, _("Out of memory for %lld cells"), (long long) n);
       goto out;
     }
   if (!scm_umap_layout (&graph, &uopts, xy, error))

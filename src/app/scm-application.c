@@ -203,17 +203,15 @@ quit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_application_quit (app);
 }
 
-static void
-about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+GtkWindow *
+scm_application_show_about (GtkWindow *parent)
 {
-  GtkApplication *app = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (app);
   const char *developers[] = { "scMMAE Studio contributors", NULL };
   AdwAboutWindow *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", parent,
-                        "modal", TRUE,
+                        "modal", parent != NULL,
                         "application-name", _("scMMAE Studio"),
                         "application-icon", APP_ID,
                         "developer-name", _("scMMAE Studio contributors"),
@@ -233,6 +231,13 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
                                         "(cells filtered by totalVI) with cell-type labels "
                                         "from BREMSC (GPL-3) and WNN clusters from scMMAE."));
   gtk_window_present (GTK_WINDOW (about));
+  return GTK_WINDOW (about);
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  scm_application_show_about (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
 }
 
 static const GActionEntry app_actions[] = {

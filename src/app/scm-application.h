@@ -24,4 +24,7 @@ char           *scm_application_find_demo_path (void);
  * (an uninstalled run without a compiled schema): callers then skip saving. */
 GSettings      *scm_application_get_settings (ScmApplication *self);
 
+/* Presents the About window (transient for parent, may be NULL); returns it. */
+GtkWindow      *scm_application_show_about (GtkWindow *parent);
+
 G_END_DECLS

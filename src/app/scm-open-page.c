@@ -407,9 +407,8 @@ scm_open_page_apply_qc_filter (ScmOpenPage *self)
       scm_open_page_set_error (self, _("Could not filter the cells"), error->message);
       return;
     }
-  scm_dataset_add_note (subset, _("Filtered by QC thresholds: kept %" G_GINT64_FORMAT " of %"
-                                  G_GINT64_FORMAT " cells."),
-                        subset->n_cells, ds->n_cells);
+  scm_dataset_add_note (subset, _("Filtered by QC thresholds: kept %lld of %lld cells."),
+                        (long long) subset->n_cells, (long long) ds->n_cells);
   title = g_strdup (scm_document_get_title (self->document));
   qc = scm_qc_model_new_from_dataset (subset);
   scm_open_page_set_qc_model (self, qc);

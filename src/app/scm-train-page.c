@@ -678,7 +678,7 @@ infer_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   if (in->embedding == NULL)
     {
       g_task_return_new_error (task, SCM_ERROR, SCM_ERROR_NO_MEMORY,
-                               _("Not enough memory for the embedding of %" G_GINT64_FORMAT " cells"), in->n);
+                               _("Not enough memory for the embedding of %lld cells"), (long long) in->n);
       return;
     }
   if (in->stage >= SCM_STAGE_FINETUNE && data->n_classes > 0)

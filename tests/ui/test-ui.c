@@ -103,6 +103,28 @@ destroy_window (ScmWindow *window)
   g_assert_finalize_object (window);
 }
 
+static void
+test_about_and_shortcuts (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/scmmae/Studio/gtk/help-overlay.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+  GtkWindow *about;
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+
+  about = scm_application_show_about (NULL);
+  g_assert_true (ADW_IS_ABOUT_WINDOW (about));
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (about), "02-about");
+  g_object_ref (about);
+  gtk_window_destroy (about);
+  spin (0.1);
+  g_assert_finalize_object (about);
+}
+
 static gboolean
 summary_shown (gpointer data)
 {
@@ -412,6 +434,7 @@ main (int argc, char **argv)
                                     "/io/github/scmmae/Studio/icons");
   g_test_add_func ("/ui/window/empty", test_empty_window);
   g_test_add_func ("/ui/window/bad-file", test_bad_file);
+  g_test_add_func ("/ui/window/about-and-shortcuts", test_about_and_shortcuts);
   g_test_add_func ("/ui/window/demo-and-train", test_demo_and_train);
   return g_test_run ();
 }
