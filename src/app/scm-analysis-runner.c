@@ -184,13 +184,32 @@ drain_items (gpointer data)
 }
 
 #ifdef SCM_HAVE_GRAPH
+/* The same choices as `scmmae analyze` (stats/scm-analyze.c): one kNN
+ * search with k = 20, its first 20 columns for the Leiden graph and its
+ * first 15 for the UMAP graph, seed 0, so app and CLI agree. */
+#define LEIDEN_K 20
+#define UMAP_K   15
+
+static gboolean
+knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error)
+{
+  if (!scm_knn_alloc (dst, src->n, k, error))
+    return FALSE;
+  for (gint64 i = 0; i < src->n; i++)
+    {
+      memcpy (dst->indices + i * k, src->indices + i * src->k, sizeof (gint32) * k);
+      memcpy (dst->distances + i * k, src->distances + i * src->k, sizeof (float) * k);
+    }
+  return TRUE;
+}
+
 static gboolean
 run_graph (Job *job, const ScmMatrix *rep, GError **error)
 {
   ScmKnnOptions kopts;
   ScmLeidenOptions lopts;
   ScmUmapOptions uopts;
-  ScmKnn knn = { 0 };
+  ScmKnn knn = { 0 }, knn_part = { 0 };
   ScmGraph graph = { 0 };
   gint32 *membership = NULL;
   gint32 n_clusters = 0;
@@ -198,16 +217,26 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   float *xy = NULL;
   gboolean ok = FALSE;
   gint64 n = rep->n_rows;
+  int k_leiden = (int) MIN (LEIDEN_K, n), k_umap = (int) MIN (UMAP_K, n);
+
+  if (n < 3)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   _("%lld cells are too few for clustering"), (long long) n);
+      return FALSE;
+    }
 
   job_status (job, _("Finding nearest neighbours…"));
   scm_knn_options_init (&kopts);
-  kopts.k = 15;
-  kopts.n_threads = 1;
+  kopts.k = MAX (k_leiden, k_umap);
+  kopts.n_threads = 0;
   kopts.cancellable = job->cancellable;
   if (!scm_knn_compute (rep->data, n, rep->n_cols, &kopts, &knn, error))
     goto out;
-  if (!scm_graph_umap_connectivities (&knn, &graph, error))
+  if (!knn_prefix (&knn, k_leiden, &knn_part, error) ||
+      !scm_graph_umap_connectivities (&knn_part, &graph, error))
     goto out;
+  scm_knn_clear (&knn_part);
 
   job_status (job, _("Clustering cells (Leiden)…"));
   scm_leiden_options_init (&lopts);
@@ -232,8 +261,12 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   }
 
   job_status (job, _("Computing the UMAP layout…"));
+  scm_graph_clear (&graph);
+  if (!knn_prefix (&knn, k_umap, &knn_part, error) ||
+      !scm_graph_umap_connectivities (&knn_part, &graph, error))
+    goto out;
   scm_umap_options_init (&uopts);
-  uopts.n_threads = 1;
+  uopts.n_threads = 0;
   uopts.cancellable = job->cancellable;
   xy = g_try_new0 (float, n * 2);
   if (xy == NULL)
@@ -254,6 +287,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
 
 out:
   scm_knn_clear (&knn);
+  scm_knn_clear (&knn_part);
   scm_graph_clear (&graph);
   g_free (membership);
   g_free (xy);
