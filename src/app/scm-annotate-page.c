@@ -380,6 +380,19 @@ maybe_start_hints (ScmAnnotatePage *self, ScmAnnotations *ann)
   g_object_unref (task);
 }
 
+/* Undo/redo are only live while the page is on screen, so Ctrl+Z on
+ * another page never changes annotations behind the user's back. */
+static void
+update_undo_actions (ScmAnnotatePage *self)
+{
+  ScmAnnotations *ann = annotations (self);
+  gboolean shown = gtk_widget_get_mapped (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.undo",
+                                 shown && ann && scm_annotations_can_undo (ann));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.redo",
+                                 shown && ann && scm_annotations_can_redo (ann));
+}
+
 /* gtk_list_box_remove_all() is GTK 4.12; we target 4.8. */
 static void
 list_box_clear (GtkListBox *box)
@@ -393,8 +406,7 @@ static void
 rebuild (ScmAnnotatePage *self)
 {
   ScmAnnotations *ann = annotations (self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.undo", ann && scm_annotations_can_undo (ann));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.redo", ann && scm_annotations_can_redo (ann));
+  update_undo_actions (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.export-labels", ann != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.export-h5ad", ann != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "annotate.export-image", ann != NULL);
@@ -868,6 +880,8 @@ scm_annotate_page_init (ScmAnnotatePage *self)
     gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control><Shift>z"),
                       gtk_named_action_new ("annotate.redo")));
   gtk_widget_add_controller (GTK_WIDGET (self), sc);
+  g_signal_connect (self, "map", G_CALLBACK (update_undo_actions), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (update_undo_actions), NULL);
   rebuild (self);
 }
 

@@ -158,6 +158,12 @@ refresh_color_items (ScmExplorePage *self)
   self->updating_dropdown = TRUE;
   guint old = g_list_model_get_n_items (G_LIST_MODEL (self->color_items));
   gtk_string_list_splice (self->color_items, 0, old, (const char *const *) names);
+  /* Keep showing what the plot is coloured by. */
+  guint pos = GTK_INVALID_LIST_POSITION;
+  for (guint i = 0; names && names[i]; i++)
+    if (g_strcmp0 (names[i], self->color_key) == 0)
+      pos = i;
+  gtk_drop_down_set_selected (self->color_dropdown, pos);
   self->updating_dropdown = FALSE;
 }
 
