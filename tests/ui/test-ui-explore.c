@@ -4,9 +4,14 @@
  * lasso selection; screenshots of each view. */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 
+#include "io/scm-io.h"
+#include "scm-annotate-page.h"
 #include "scm-explore-page.h"
+#include "scm-markers-page.h"
+#include "scm-test-util.h"
 #include "scm-explore-state.h"
 #include "scm-lasso.h"
 #include "test-ui-explore-common.h"
@@ -165,6 +170,95 @@ test_recluster (void)
   g_assert_finalize_object (doc);
 }
 
+static gboolean
+markers_idle (gpointer page)
+{
+  return !scm_markers_page_is_busy (page);
+}
+
+/* Every other shared dataset (RNA only, protein only, no labels, mouse)
+ * through all three pages: no warning may fire (G_DEBUG=fatal-warnings),
+ * colouring by a feature and exporting must work whatever is missing. */
+static void
+test_other_datasets (void)
+{
+  static const char *const files[] = {
+    "pbmc3k/pbmc3k.h5ad", "malt10k_protein_only/malt10k_protein_only.h5ad",
+    "eccite_ctrl500/eccite_ctrl500.h5ad", "sln111_split/sln111_d1_protein.h5ad",
+    "ifnb_kang_subset2k/ifnb_kang_subset2k.h5ad", NULL,
+  };
+  for (guint f = 0; files[f]; f++)
+    {
+      g_autofree char *path = scm_test_shared_path (files[f]);
+      if (!path)
+        return;
+      GError *error = NULL;
+      g_autoptr (ScmDataset) ds = scm_dataset_read (path, NULL, &error);
+      g_assert_no_error (error);
+      gint64 n = ds->n_cells;
+      ScmDocument *doc = scm_document_new ();
+      scm_document_set_dataset (doc, ds);
+      /* Positions and clusters without running the analysis: a spiral and
+       * five interleaved groups are enough to drive the pages. */
+      float *xy = g_new (float, 2 * n);
+      gint32 *cl = g_new (gint32, n);
+      for (gint64 i = 0; i < n; i++)
+        {
+          double a = i * 0.05;
+          xy[2 * i] = (float) (a * cos (a));
+          xy[2 * i + 1] = (float) (a * sin (a));
+          cl[i] = (gint32) (i % 5);
+        }
+      g_assert_true (scm_document_set_umap (doc, 0, xy, n));
+      g_assert_true (scm_document_set_clusters (doc, 0, cl, n, 5, 1.0));
+      GtkWidget *stack = gtk_stack_new ();
+      ScmExplorePage *explore = scm_explore_page_new ();
+      ScmMarkersPage *markers = scm_markers_page_new ();
+      ScmAnnotatePage *annotate = scm_annotate_page_new ();
+      gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (explore), "explore");
+      gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (markers), "markers");
+      gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (annotate), "annotate");
+      GtkWindow *win = ui_window_with (stack, 1000, 700);
+      scm_explore_page_set_document (explore, doc);
+      scm_markers_page_set_document (markers, doc);
+      scm_annotate_page_set_document (annotate, doc);
+      ScmExploreState *state = scm_explore_state_get (doc);
+      g_assert_true (ui_wait_until (features_ready, state, 60));
+      ScmFeatureData *fd = scm_explore_state_get_features (state);
+      const char *feature = fd->rna_names ? fd->rna_names[0] : NULL;
+      g_autofree char *protein = fd->adt_names ? g_strdup_printf ("%s (protein)", fd->adt_names[0]) : NULL;
+      if (feature)
+        g_assert_true (scm_explore_page_color_by (explore, feature));
+      if (protein)
+        g_assert_true (scm_explore_page_color_by (explore, protein));
+      g_assert_true (scm_explore_page_color_by (explore, "leiden"));
+      for (int mod = 0; mod < 2; mod++)
+        {
+          gtk_stack_set_visible_child_name (GTK_STACK (stack), "markers");
+          scm_markers_page_configure (markers, mod == 1, "leiden", SCM_MARKERS_EACH_VS_REST);
+          g_assert_true (ui_wait_until (markers_idle, markers, 120));
+          gboolean has = mod == 1 ? fd->adt_names != NULL : fd->rna_names != NULL;
+          g_assert_cmpint (g_list_model_get_n_items (scm_markers_page_get_rows (markers)) > 0, ==, has);
+        }
+      gtk_stack_set_visible_child_name (GTK_STACK (stack), "annotate");
+      g_assert_true (scm_annotate_page_rename_cluster (annotate, 0, "first"));
+      g_autofree char *dir = g_dir_make_tmp ("scm-other-XXXXXX", NULL);
+      g_autofree char *csv = g_build_filename (dir, "l.csv", NULL);
+      g_autofree char *log = g_build_filename (dir, "l-log.csv", NULL);
+      g_assert_true (scm_annotate_page_export_labels (annotate, csv, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s: %" G_GINT64_FORMAT " cells, %s%s", files[f], n,
+                      fd->rna_names ? "RNA " : "", fd->adt_names ? "ADT" : "");
+      g_remove (csv);
+      g_remove (log);
+      g_rmdir (dir);
+      ui_close_window (win);
+      g_assert_finalize_object (doc);
+      g_free (xy);
+      g_free (cl);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -177,5 +271,6 @@ main (int argc, char **argv)
   adw_init ();
   g_test_add_func ("/ui/explore/colour-gate-lasso", test_explore);
   g_test_add_func ("/ui/explore/recluster", test_recluster);
+  g_test_add_func ("/ui/explore/other-datasets", test_other_datasets);
   return g_test_run ();
 }
