@@ -1017,14 +1017,23 @@ reload_labels (ScmTrainPage *self)
 {
   g_auto(GStrv) names = self->document ? scm_document_list_label_columns (self->document) : NULL;
   g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autofree char *previous = selected_label (self);
   guint select = 0, n = 0;
+  gboolean kept = FALSE;
 
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
       /* Our own output and unsupervised clusters make poor training labels. */
       if (g_str_equal (names[i], "leiden") || g_str_equal (names[i], "scmmae_prediction"))
         continue;
-      if (g_str_equal (names[i], "cell_type"))
+      /* Keep the user's choice across label changes (new annotations);
+       * otherwise prefer a column named cell_type. */
+      if (previous != NULL && g_str_equal (names[i], previous))
+        {
+          select = n;
+          kept = TRUE;
+        }
+      else if (!kept && g_str_equal (names[i], "cell_type"))
         select = n;
       gtk_string_list_append (list, names[i]);
       n++;
@@ -1037,9 +1046,10 @@ reload_labels (ScmTrainPage *self)
 static void
 document_changed (ScmTrainPage *self, guint what)
 {
+  if (what & (SCM_DOCUMENT_CHANGE_DATASET | SCM_DOCUMENT_CHANGE_LABELS))
+    reload_labels (self);
   if (what & SCM_DOCUMENT_CHANGE_DATASET)
     {
-      reload_labels (self);
       if (!scm_train_page_is_running (self) && self->document &&
           scm_document_has_dataset (self->document))
         {

@@ -94,8 +94,12 @@ static void
 update_title (ScmWindow *self)
 {
   const char *title = scm_document_get_title (self->document);
+  g_autofree char *window_title = NULL;
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, title ? title : "");
+  /* Task switchers show the window title: name the dataset there too. */
+  window_title = title ? g_strdup_printf (_("%s — scMMAE Studio"), title) : g_strdup (_("scMMAE Studio"));
+  gtk_window_set_title (GTK_WINDOW (self), window_title);
 }
 
 static void
@@ -423,6 +427,8 @@ scm_window_init (ScmWindow *self)
   g_signal_connect_object (self->runner, "message", G_CALLBACK (runner_notify), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->document, "changed", G_CALLBACK (document_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "notify::title", G_CALLBACK (update_title), self,
                            G_CONNECT_SWAPPED);
   g_object_bind_property (self->document, "busy", self->spinner, "spinning",
                           G_BINDING_SYNC_CREATE);
