@@ -143,6 +143,49 @@ SCM_L (linear_backward_naive) (real *dinp, real *dw, real *db, const real *dout,
 
 /* ---- layernorm ---- */
 
+/* Sum of a[j] * b[j] (b may be NULL: plain sum) in double with eight
+ * interleaved partial sums, added in a fixed order: the loop vectorises
+ * without -ffast-math and the result does not depend on the machine. */
+static inline double
+dot8 (const real *a, const real *b, int n)
+{
+  double acc[8] = { 0 };
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; k++)
+      acc[k] += (double) a[j + k] * (b != NULL ? b[j + k] : 1);
+  for (; j < n; j++)
+    acc[j & 7] += (double) a[j] * (b != NULL ? b[j] : 1);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Sum of (a[j] - m)^2, or of a[j] * b[j] * (c[j] - m) when b, c are
+ * given, with the same fixed-order eight partial sums. */
+static inline double
+centred8 (const real *a, const real *b, const real *c, double m, int n)
+{
+  double acc[8] = { 0 };
+  int j = 0;
+  if (b != NULL)
+    {
+      for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; k++)
+          acc[k] += (double) a[j + k] * b[j + k] * (c[j + k] - m);
+      for (; j < n; j++)
+        acc[j & 7] += (double) a[j] * b[j] * (c[j] - m);
+    }
+  else
+    {
+      for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; k++)
+          acc[k] += (a[j + k] - m) * (a[j + k] - m);
+      for (; j < n; j++)
+        acc[j & 7] += (a[j] - m) * (a[j] - m);
+    }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+
 SCM_HOT void
 SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
                            const real *w, const real *b, int N, int C, double eps)
@@ -151,13 +194,8 @@ SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
     {
       const real *x = inp + (gsize) n * C;
       real *y = out + (gsize) n * C;
-      double m = 0, v = 0;
-      for (int c = 0; c < C; c++)
-        m += x[c];
-      m /= C;
-      for (int c = 0; c < C; c++)
-        v += (x[c] - m) * (x[c] - m);
-      v /= C;
+      double m = dot8 (x, NULL, C) / C;
+      double v = centred8 (x, NULL, NULL, m, C) / C;
       double s = 1.0 / sqrt (v + eps);
       for (int c = 0; c < C; c++)
         y[c] = (real) ((x[c] - m) * s * w[c] + b[c]);
@@ -178,16 +216,8 @@ SCM_L (layernorm_backward) (real *dinp, real *dw, real *db, const real *dout,
       real *dx = dinp + (gsize) n * C;
       double m = mean[n], s = rstd[n];
       /* dnorm = dy * w; dx = s * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat)) */
-      double a = 0, bsum = 0;
-      for (int c = 0; c < C; c++)
-        {
-          double xh = (x[c] - m) * s;
-          double dn = (double) dy[c] * w[c];
-          a += dn;
-          bsum += dn * xh;
-        }
-      a /= C;
-      bsum /= C;
+      double a = dot8 (dy, w, C) / C;
+      double bsum = centred8 (dy, w, x, m, C) * s / C;
       for (int c = 0; c < C; c++)
         {
           double xh = (x[c] - m) * s;
@@ -300,22 +330,6 @@ SCM_L (dropout_backward_assign) (real *dinp, const real *dout, gsize n, double p
 }
 
 /* ---- attention ---- */
-
-/* Sum of a[j] * b[j] (b may be NULL: plain sum) in double with eight
- * interleaved partial sums, added in a fixed order: the loop vectorises
- * without -ffast-math and the result does not depend on the machine. */
-static inline double
-dot8 (const real *a, const real *b, int n)
-{
-  double acc[8] = { 0 };
-  int j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int k = 0; k < 8; k++)
-      acc[k] += (double) a[j + k] * (b != NULL ? b[j + k] : 1);
-  for (; j < n; j++)
-    acc[j & 7] += (double) a[j] * (b != NULL ? b[j] : 1);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
 
 SCM_HOT static void
 softmax_rows (real *a, int R, int T)
