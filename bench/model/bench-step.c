@@ -9,6 +9,13 @@
  *
  *   bench-step [--stages 1,2,3] [--batch 128] [--steps 3] [--warmup 1]
  *              [--threads N] [--blas-threads N] [--tiny]
+ *
+ * The CPU is usually shared: cpu_ms (process CPU time per step, all
+ * threads) and gflop_per_cpu_s are the load-independent figures; wall-clock
+ * GFLOP/s on an idle machine is about gflop_per_cpu_s x threads.  OpenBLAS
+ * 0.3.21 does not recognise some AVX-512 CPUs (e.g. AMD EPYC: it falls
+ * back to Haswell kernels); OPENBLAS_CORETYPE=SkylakeX set before start
+ * made the whole step ~30% cheaper there.
  */
 #include <stdio.h>
 #include <stdlib.h>
