@@ -21,6 +21,7 @@
 #include "scm-error.h"
 #include "scm-explore-page.h"
 #include "scm-explore-state.h"
+#include "scm-export.h"
 #include "scm-legend.h"
 
 struct _ScmExplorePage
@@ -38,6 +39,7 @@ struct _ScmExplorePage
   GtkSpinButton   *resolution_spin;
   GtkButton       *recluster_button;
   GtkButton       *reset_button;
+  GtkButton       *export_button;
   ScmScatterView  *umap_view;
   ScmLegend       *legend;
   GtkFlowBox      *grid_box;
@@ -772,6 +774,51 @@ recluster_clicked (GtkButton *b, ScmExplorePage *self)
   scm_explore_page_recluster (self, gtk_spin_button_get_value (self->resolution_spin));
 }
 
+/* ---- export ---- */
+
+static void
+export_response (GtkNativeDialog *dialog, int response, ScmExplorePage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *png = NULL;
+      ScmImageFormat fmt;
+      if (!scm_export_image_format_from_path (path, &fmt))
+        {
+          /* No known extension: PNG, and say so in the name. */
+          png = g_strconcat (path, ".png", NULL);
+          fmt = SCM_IMAGE_PNG;
+        }
+      int w = MAX (400, gtk_widget_get_width (GTK_WIDGET (self->umap_view))) + 190;
+      int h = MAX (300, gtk_widget_get_height (GTK_WIDGET (self->umap_view)));
+      float r = scm_scatter_view_get_effective_radius (self->umap_view, w - 190, h) * 1.2f;
+      GError *error = NULL;
+      if (!scm_export_scatter_image (self->model, scm_scatter_view_get_viewport (self->umap_view), w, h, r,
+                                     g_object_get_data (G_OBJECT (self->model), "scm-what"),
+                                     png ? png : path, fmt, &error))
+        {
+          scm_document_set_status (self->document, FALSE, error->message);
+          g_clear_error (&error);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_clicked (GtkButton *b, ScmExplorePage *self)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (_("Save the Embedding"), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  g_autofree char *name = g_strdup_printf ("%s.png", self->color_key ? self->color_key : "embedding");
+  g_strdelimit (name, "/ ", '_');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* ---- class ---- */
 
 static void
@@ -839,6 +886,7 @@ scm_explore_page_class_init (ScmExplorePageClass *klass)
   BIND (resolution_spin);
   BIND (recluster_button);
   BIND (reset_button);
+  BIND (export_button);
   BIND (umap_view);
   BIND (legend);
   BIND (grid_box);
@@ -877,6 +925,7 @@ scm_explore_page_init (ScmExplorePage *self)
   g_signal_connect (self->lasso_button, "toggled", G_CALLBACK (lasso_toggled), self);
   g_signal_connect (self->clear_button, "clicked", G_CALLBACK (clear_clicked), self);
   g_signal_connect (self->reset_button, "clicked", G_CALLBACK (reset_clicked), self);
+  g_signal_connect (self->export_button, "clicked", G_CALLBACK (export_clicked), self);
   g_signal_connect (self->recluster_button, "clicked", G_CALLBACK (recluster_clicked), self);
   g_signal_connect (self->umap_view, "selection-made", G_CALLBACK (umap_selection_made), self);
   g_signal_connect (self->gate_umap_view, "selection-made", G_CALLBACK (umap_selection_made), self);
