@@ -195,6 +195,7 @@ main (int argc, char **argv)
       g_printerr ("give --h5ad FILE (e.g. from `scmmae pca`) or --synthetic N\n");
       return 2;
     }
+  setvbuf (stdout, NULL, _IOLBF, 0);   /* lines appear as steps finish */
   printf ("# %s, %d processors\n", scm_blas_describe (), (int) g_get_num_processors ());
   gint64 n, d;
   float *X;
