@@ -430,11 +430,31 @@ model_loss (ModelCtx *c)
   return L.total;
 }
 
+/* A second shape: 4 heads, 2 proteins per ADT token, 1 encoder and 2
+ * decoder blocks, no qkv bias, half the tokens masked. */
+static gboolean use_alt_config = FALSE;
+
+static ScmModelConfig
+alt_config (double dropout)
+{
+  ScmModelConfig c = small_config (dropout);
+  c.heads = 4;
+  c.n_adt = 6;
+  c.adt_tokens = 3;
+  c.adt_tok_dim = 2;
+  c.enc_depth = 1;
+  c.dec_depth = 2;
+  c.qkv_bias = FALSE;
+  c.mask_ratio = 0.5;
+  c.mask_ratio_adt = 0.5;
+  return c;
+}
+
 static ModelCtx
 model_ctx (ScmStage stage, double dropout, int B, int micro)
 {
   g_autoptr (GError) error = NULL;
-  ScmModelConfig cfg = small_config (dropout);
+  ScmModelConfig cfg = use_alt_config ? alt_config (dropout) : small_config (dropout);
   ModelCtx c = { scm_model_f64_new_with_micro_batch (&cfg, stage, B, micro, &error),
                  g_new (double, B * cfg.n_genes), g_new (double, B * cfg.n_adt),
                  g_new (gint32, B), B };
@@ -513,6 +533,15 @@ static void
 test_model_fd_stage1 (void)
 {
   check_model_fd (SCM_STAGE_PRETRAIN);
+}
+
+static void
+test_model_fd_alt (void)
+{
+  use_alt_config = TRUE;
+  for (int s = 1; s <= 3; s++)
+    check_model_fd ((ScmStage) s);
+  use_alt_config = FALSE;
 }
 
 static void
@@ -715,6 +744,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/crossentropy/backward", test_crossentropy);
   g_test_add_func ("/model/model/finite-difference/stage1", test_model_fd_stage1);
   g_test_add_func ("/model/model/finite-difference/stage2", test_model_fd_stage2);
+  g_test_add_func ("/model/model/finite-difference/other-shape", test_model_fd_alt);
   g_test_add_func ("/model/model/finite-difference/stage3", test_model_fd_stage3);
   g_test_add_func ("/model/model/micro-batch", test_model_micro_batch);
   g_test_add_func ("/model/model/threads", test_model_threads);
