@@ -197,6 +197,10 @@ test_eccite (void)
   g_assert_cmpint (hto->n_rows, ==, 500);
   g_assert_cmpint (hto->n_cols, ==, 4);
   g_assert_cmpint (category_count (ad, "hto_max", "HTO44_5P"), ==, 137);
+  gboolean hto_note = FALSE;
+  for (guint i = 0; i < ad->notes->len; i++)
+    hto_note |= strstr (ad->notes->pdata[i], "hto_expression") != NULL;
+  g_assert_true (hto_note);
 }
 
 static void

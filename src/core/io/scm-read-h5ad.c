@@ -874,6 +874,14 @@ _scm_read_h5ad (const ScmH5 *h, ScmFileFormat fmt, const ScmReadOptions *opts, G
   gboolean protein_from_obsm = !had_adt && ds->adt != NULL;
   if (!_scm_read_obsm (h, "", ds, protein_from_obsm, error))
     return NULL;
+  for (guint i = 0; i < ds->obsm->len; i++)
+    {
+      const ScmMatrix *m = ds->obsm->pdata[i];
+      g_autofree char *lower = g_ascii_strdown (m->name, -1);
+      if (strstr (lower, "hto") || strstr (lower, "hashtag"))
+        scm_dataset_add_note (ds, "obsm/%s (%" G_GINT64_FORMAT " hashtag oligos) kept in obsm: "
+                              "hashtags mark samples, they are not proteins", m->name, m->n_cols);
+    }
   if (_scm_h5_is_dataset (h->file, "obs"))
     {
       if (!_scm_h5ad_legacy_columns (h, "obs", ds->n_cells, ds->obs, ds, error))
