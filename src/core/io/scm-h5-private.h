@@ -31,6 +31,10 @@ typedef struct {
 } ScmH5;
 
 gpointer _scm_io_try_alloc (gsize n_elems, gsize elem_size, const char *what, GError **error);
+/* Same for data-sized output arrays (>= 4 MiB: aligned, huge-page advised). */
+gpointer _scm_io_try_alloc_big (gsize n_elems, gsize elem_size, const char *what, GError **error);
+/* scm_csr_alloc with _scm_io_try_alloc_big arrays (freed by scm_csr_clear). */
+gboolean _scm_io_csr_alloc (ScmCsr *m, gint64 n_rows, gint64 n_cols, gint64 nnz, GError **error);
 
 /* Sets error with "<file>: <object>: <problem> (HDF5: <innermost message>)". */
 void     _scm_h5_set_error (GError **error, int code, const ScmH5 *h, const char *object,

@@ -212,7 +212,7 @@ _scm_io_read_sparse_arrays (const ScmH5 *h, hid_t loc, const char *object, gint6
       ok = FALSE;
     }
   ok = ok && _scm_io_check_indptr (h, o_indptr, indptr, n_major, nnz, error);
-  ok = ok && scm_csr_alloc (out, n_major, n_minor, nnz, error);
+  ok = ok && _scm_io_csr_alloc (out, n_major, n_minor, nnz, error);
   if (ok)
     {
       memcpy (out->indptr, indptr, (gsize) n_ptr * sizeof (gint64));
@@ -231,7 +231,7 @@ static gboolean
 csc_to_csr (const ScmCsr *csc, gint64 n_rows, ScmCsr *out, GError **error)
 {
   gint64 nnz = scm_csr_nnz (csc);
-  if (!scm_csr_alloc (out, n_rows, csc->n_rows, nnz, error))
+  if (!_scm_io_csr_alloc (out, n_rows, csc->n_rows, nnz, error))
     return FALSE;
   for (gint64 k = 0; k < nnz; k++)
     out->indptr[csc->indices[k] + 1]++;

@@ -233,8 +233,8 @@ _scm_read_10x_v3 (const ScmH5 *h, const ScmReadOptions *opts, GError **error)
       return NULL;
     }
   ScmCsr M = { n_cells, n_k[main_k], indptr, NULL, NULL };
-  M.indices = _scm_io_try_alloc ((gsize) nnz, sizeof (gint32), "matrix indices", error);
-  M.data = M.indices ? _scm_io_try_alloc ((gsize) nnz, sizeof (float), "matrix values", error) : NULL;
+  M.indices = _scm_io_try_alloc_big ((gsize) nnz, sizeof (gint32), "matrix indices", error);
+  M.data = M.indices ? _scm_io_try_alloc_big ((gsize) nnz, sizeof (float), "matrix values", error) : NULL;
   if (M.data == NULL)
     {
       scm_csr_clear (&M);

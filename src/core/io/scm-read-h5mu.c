@@ -34,7 +34,7 @@ csr_reindex (ScmCsr *m, const gint64 *map, gint64 n, GError **error)
 {
   ScmCsr out;
   gint64 nnz = scm_csr_nnz (m);
-  if (!scm_csr_alloc (&out, n, m->n_cols, nnz, error))
+  if (!_scm_io_csr_alloc (&out, n, m->n_cols, nnz, error))
     return FALSE;
   for (gint64 r = 0; r < m->n_rows; r++)
     out.indptr[map[r] + 1] = m->indptr[r + 1] - m->indptr[r];
