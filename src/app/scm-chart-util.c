@@ -131,13 +131,11 @@ scm_chart_series_color (guint i)
   return okabe_ito[i % G_N_ELEMENTS (okabe_ito)];
 }
 
-void
-scm_chart_text (cairo_t *cr, const char *text, double x, double y, double xalign,
-                double yalign, double size, gboolean bold)
+static PangoLayout *
+chart_layout (cairo_t *cr, const char *text, double size, gboolean bold)
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_new ();
-  int w, h;
 
   pango_font_description_set_family (font, "Sans");
   pango_font_description_set_absolute_size (font, size * PANGO_SCALE * 96.0 / 72.0);
@@ -145,9 +143,30 @@ scm_chart_text (cairo_t *cr, const char *text, double x, double y, double xalign
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
+  pango_font_description_free (font);
+  return layout;
+}
+
+void
+scm_chart_text (cairo_t *cr, const char *text, double x, double y, double xalign,
+                double yalign, double size, gboolean bold)
+{
+  PangoLayout *layout = chart_layout (cr, text, size, bold);
+  int w, h;
+
   pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - xalign * w, y - yalign * h);
   pango_cairo_show_layout (cr, layout);
-  pango_font_description_free (font);
   g_object_unref (layout);
+}
+
+double
+scm_chart_text_width (cairo_t *cr, const char *text, double size, gboolean bold)
+{
+  PangoLayout *layout = chart_layout (cr, text, size, bold);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  g_object_unref (layout);
+  return w;
 }

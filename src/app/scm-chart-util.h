@@ -51,4 +51,7 @@ scm_cairo_set_rgba (cairo_t *cr, const ScmRgba *c)
 void   scm_chart_text (cairo_t *cr, const char *text, double x, double y,
                        double xalign, double yalign, double size, gboolean bold);
 
+/* Width in pixels of text drawn by scm_chart_text with the same size/weight. */
+double scm_chart_text_width (cairo_t *cr, const char *text, double size, gboolean bold);
+
 G_END_DECLS

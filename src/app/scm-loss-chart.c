@@ -199,34 +199,40 @@ scm_loss_chart_draw (cairo_t *cr, double width, double height, ScmLossModel *mod
     }
   cairo_restore (cr);
 
-  /* Legend above the plot. */
-  legend_x = a.x;
-  for (guint s = 0; s < n_series; s++)
-    {
-      ScmRgba c = scm_chart_series_color (s);
-      PangoLayout *layout;
-      int tw, th;
-      const char *name = scm_loss_model_get_series_name (model, s);
+  /* Legend above the plot, in one row; entries that do not fit in the
+   * width shrink their gap first, then the text is clipped at the edge. */
+  {
+    double total = 0, gap = 18;
+    for (guint s = 0; s < n_series; s++)
+      total += 23 + scm_chart_text_width (cr, scm_loss_model_get_series_name (model, s), 8.5, FALSE);
+    if (n_series > 1 && a.x + total + gap * (n_series - 1) > width - 4)
+      gap = MAX (6, (width - 4 - a.x - total) / (n_series - 1));
+    legend_x = a.x;
+    cairo_save (cr);
+    cairo_rectangle (cr, 0, 0, width, a.y);
+    cairo_clip (cr);
+    for (guint s = 0; s < n_series; s++)
+      {
+        ScmRgba c = scm_chart_series_color (s);
+        const char *name = scm_loss_model_get_series_name (model, s);
 
-      scm_cairo_set_rgba (cr, &c);
-      cairo_set_line_width (cr, 3.0);
-      if (scm_loss_model_get_series_axis (model, s) == SCM_LOSS_AXIS_RIGHT)
-        {
-          static const double dash[] = { 4.0, 2.0 };
-          cairo_set_dash (cr, dash, 2, 0);
-        }
-      cairo_move_to (cr, legend_x, 12);
-      cairo_line_to (cr, legend_x + 18, 12);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      scm_cairo_set_rgba (cr, &style->fg);
-      scm_chart_text (cr, name, legend_x + 23, 12, 0.0, 0.5, 8.5, FALSE);
-      layout = pango_cairo_create_layout (cr);
-      pango_layout_set_text (layout, name, -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      g_object_unref (layout);
-      legend_x += 23 + tw * 1.2 + 18;
-    }
+        scm_cairo_set_rgba (cr, &c);
+        cairo_set_line_width (cr, 3.0);
+        if (scm_loss_model_get_series_axis (model, s) == SCM_LOSS_AXIS_RIGHT)
+          {
+            static const double dash[] = { 4.0, 2.0 };
+            cairo_set_dash (cr, dash, 2, 0);
+          }
+        cairo_move_to (cr, legend_x, 12);
+        cairo_line_to (cr, legend_x + 18, 12);
+        cairo_stroke (cr);
+        cairo_set_dash (cr, NULL, 0, 0);
+        scm_cairo_set_rgba (cr, &style->fg);
+        scm_chart_text (cr, name, legend_x + 23, 12, 0.0, 0.5, 8.5, FALSE);
+        legend_x += 23 + scm_chart_text_width (cr, name, 8.5, FALSE) + gap;
+      }
+    cairo_restore (cr);
+  }
 
   if (n_series > 0 && scm_loss_model_get_total_points (model) == 0)
     {
