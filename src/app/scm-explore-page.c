@@ -70,6 +70,22 @@ G_DEFINE_FINAL_TYPE (ScmExplorePage, scm_explore_page, ADW_TYPE_BIN)
 
 /* ---- colouring ---- */
 
+/* "leiden · UMAP of X_pca": what the colours and the positions are. */
+static void
+update_main_title (ScmExplorePage *self)
+{
+  const char *what = g_object_get_data (G_OBJECT (self->model), "scm-what");
+  const char *rep = self->document ? scm_document_get_representation_name (self->document) : NULL;
+  const char *color = scm_scatter_model_get_title (self->model);
+  g_autofree char *t = NULL;
+  if (what && rep && g_str_equal (what, _("UMAP")))
+    t = g_strdup_printf (_("%s · UMAP of %s"), color ? color : "", rep);
+  else
+    t = g_strdup_printf ("%s%s%s", color ? color : "", what ? " · " : "", what ? what : "");
+  scm_scatter_view_set_title (self->umap_view, t);
+}
+
+
 static gboolean
 color_model_by (ScmExplorePage *self, ScmScatterModel *model, const char *key)
 {
@@ -149,7 +165,7 @@ scm_explore_page_color_by (ScmExplorePage *self, const char *key)
   /* The biaxial plot shows the same colours. */
   if (scm_scatter_model_get_n_points (self->gate_model) == scm_scatter_model_get_n_points (self->model))
     color_model_by (self, self->gate_model, key);
-  scm_scatter_view_set_title (self->umap_view, scm_scatter_model_get_title (self->model));
+  update_main_title (self);
   return TRUE;
 }
 
@@ -580,7 +596,7 @@ update_positions (ScmExplorePage *self)
   scm_scatter_model_set_selection (self->model, scm_explore_state_get_selection (self->state, NULL));
   scm_scatter_view_reset_view (self->umap_view);
   scm_scatter_view_reset_view (self->gate_umap_view);
-  scm_scatter_view_set_title (self->umap_view, scm_scatter_model_get_title (self->model));
+  update_main_title (self);
   scm_scatter_view_set_title (self->gate_umap_view, what);
   gtk_stack_set_visible_child_name (self->outer_stack, "content");
   build_grid (self);

@@ -230,7 +230,7 @@ compile (ScmScatterModel *self)
           continue;
         self->draw_xy[2 * self->n_draw] = self->xy[2 * i];
         self->draw_xy[2 * self->n_draw + 1] = self->xy[2 * i + 1];
-        self->draw_argb[self->n_draw] = (fade && !sel) ? scm_color_fade (self->base_color[i], 0.75f)
+        self->draw_argb[self->n_draw] = (fade && !sel) ? scm_color_fade (self->base_color[i], 0.88f)
                                                         : self->base_color[i];
         self->n_draw++;
       }
