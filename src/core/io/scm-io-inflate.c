@@ -10,6 +10,9 @@
  * goes through the plain H5Dread path, _scm_io_stream_plain, which is also
  * the reference the tests compare this one against.
  *
+ * Inflating uses libdeflate when the build found it (about twice as fast
+ * as zlib on these chunks), zlib otherwise.
+ *
  * Conversion matches HDF5's: integers saturate when narrowed to int32 (so
  * out-of-range indices still fail the readers' range checks), integers
  * and doubles become float by C conversion.
@@ -18,6 +21,15 @@
 
 #include <string.h>
 #include <zlib.h>
+/* libdeflate is linked when meson finds it (src/core/io/meson.build);
+ * detect its header here rather than adding a define to every engine
+ * consumer's command line. */
+#if defined(__has_include) && !defined(SCM_NO_LIBDEFLATE)
+#if __has_include(<libdeflate.h>)
+#define SCM_HAVE_LIBDEFLATE 1
+#include <libdeflate.h>
+#endif
+#endif
 
 /* Compressed bytes fetched per round before the workers inflate them. */
 #define BATCH_BYTES ((gsize) 64 << 20)
@@ -49,7 +61,7 @@ typedef struct {
   gint64  *chunk_index;
   guint    n_batch;
   gint     next;        /* atomic work counter */
-  gint     failed;      /* atomic: 0 ok, b + 1 when chunk b of the batch is damaged */
+  gint     failed;      /* atomic: 0 ok, -1 no memory, b + 1 when chunk b of the batch is damaged */
 } Job;
 
 static void
@@ -140,6 +152,14 @@ worker (gpointer data)
   gint slot = g_atomic_int_add (&j->slot, 1);
   gsize full = (gsize) j->cdim * j->esize;
   guint8 *buf = j->wbuf[slot], *tmp = j->wtmp[slot];
+#ifdef SCM_HAVE_LIBDEFLATE
+  struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor ();
+  if (dc == NULL)
+    {
+      g_atomic_int_compare_and_exchange (&j->failed, 0, -1);
+      return NULL;
+    }
+#endif
   for (;;)
     {
       guint b = (guint) g_atomic_int_add (&j->next, 1);
@@ -148,11 +168,18 @@ worker (gpointer data)
       gint64 k = j->chunk_index[b];
       gint64 first = k * j->cdim;
       gint64 count = MIN (j->cdim, j->n - first);
-      uLongf dlen = (uLongf) full;
       /* a partial last chunk is still stored (and inflates) at full size */
-      int zr = uncompress (j->shuffle ? tmp : buf, &dlen, j->arena + j->raw_off[b],
-                           (uLong) j->raw_len[b]);
-      if (zr != Z_OK || dlen < (uLongf) ((gsize) count * j->esize))
+#ifdef SCM_HAVE_LIBDEFLATE
+      size_t dlen = 0;
+      gboolean zok = libdeflate_zlib_decompress (dc, j->arena + j->raw_off[b], j->raw_len[b],
+                                                 j->shuffle ? tmp : buf, full, &dlen)
+                     == LIBDEFLATE_SUCCESS;
+#else
+      uLongf dlen = (uLongf) full;
+      gboolean zok = uncompress (j->shuffle ? tmp : buf, &dlen, j->arena + j->raw_off[b],
+                                 (uLong) j->raw_len[b]) == Z_OK;
+#endif
+      if (!zok || (gsize) dlen < (gsize) count * j->esize)
         {
           g_atomic_int_compare_and_exchange (&j->failed, 0, (gint) b + 1);
           break;
@@ -169,6 +196,9 @@ worker (gpointer data)
         }
       convert (j, buf, first, count);
     }
+#ifdef SCM_HAVE_LIBDEFLATE
+  libdeflate_free_decompressor (dc);
+#endif
   return NULL;
 }
 
@@ -356,7 +386,11 @@ stream_parallel (const ScmH5 *h, hid_t d, const char *object, OutKind kind, gint
           _scm_io_inflated_chunks += j.n_batch;
           if (j.failed)
             {
-              g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+              if (j.failed < 0)
+                g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY,
+                             "%s: %s: cannot allocate a decompressor", h->path, object);
+              else
+                g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
                              "%s: %s: the compressed chunk at element %" G_GINT64_FORMAT
                              " is damaged", h->path, object,
                              j.chunk_index[j.failed - 1] * j.cdim);
