@@ -2,7 +2,9 @@
  * of an obsm representation, then Leiden (Scanpy's `tl.leiden` defaults:
  * RB configuration, resolution 1, seed 0, iterate until stable), written
  * as the categorical obs/<key> (categories "0", "1", ... by decreasing
- * size, as Scanpy) with the parameters in uns/<key>. */
+ * size, as Scanpy) with the parameters in uns/<key>.  The kNN default is
+ * k = 20 for clustering (the project's reference setting: exact kNN k = 20
+ * on PCA-50, ../shared/bench/README.md); `umap` and `neighbors` use 15. */
 #include "cli-common.h"
 
 #include "analysis/scm-leiden.h"
@@ -17,12 +19,12 @@ scm_cmd_leiden (int argc, char **argv)
 {
   g_autofree char *output = NULL, *use_rep = NULL, *metric = NULL, *method = NULL;
   g_autofree char *quality = NULL, *key = NULL;
-  gint64 k = 15, seed = 0, threads = 0, n_iter = -1;
+  gint64 k = 20, seed = 0, threads = 0, n_iter = -1;
   double resolution = 1.0;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the dataset with obs/KEY to OUT.h5ad", "OUT.h5ad" },
     { "use-rep", 0, 0, G_OPTION_ARG_STRING, &use_rep, "obsm representation (default X_pca)", "KEY" },
-    { "k", 'k', 0, G_OPTION_ARG_INT64, &k, "Neighbours per cell, self included (default 15)", "K" },
+    { "k", 'k', 0, G_OPTION_ARG_INT64, &k, "Neighbours per cell, self included (default 20)", "K" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric, "euclidean (default) or cosine", "M" },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method, "kNN: auto (default), exact or nndescent", "M" },
     { "resolution", 'r', 0, G_OPTION_ARG_DOUBLE, &resolution, "Resolution (default 1)", "R" },
