@@ -18,6 +18,7 @@
 #ifdef SCM_HAVE_PCA
 #include "stats/scm-pca.h"
 #endif
+#include "preprocess/scm-normalize.h"
 #ifdef SCM_HAVE_GRAPH
 #include "analysis/scm-knn.h"
 #include "analysis/scm-graph.h"
@@ -302,6 +303,31 @@ analysis_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   g_autoptr(GError) error = NULL;
   ScmMatrix *rep = job->representation;
   ScmMatrix *pca = NULL;
+
+  if (rep == NULL && job->dataset->rna == NULL && job->dataset->adt != NULL)
+    {
+      /* Protein-only data (e.g. an ADT panel): a few dozen CLR-normalised
+       * proteins are the representation themselves, no PCA needed. */
+      const ScmCsr *X = &job->dataset->adt->X;
+      Item *it;
+
+      job_status (job, _("Normalising protein counts (CLR)…"));
+      pca = scm_matrix_new ("X_adt_clr", X->n_rows, X->n_cols, &error);
+      if (pca == NULL)
+        goto fail;
+      scm_clr_csr (X, pca->data);
+      it = g_new0 (Item, 1);
+      it->kind = ITEM_REPRESENTATION;
+      it->matrix = scm_matrix_new (pca->name, pca->n_rows, pca->n_cols, &error);
+      if (it->matrix == NULL)
+        {
+          g_free (it);
+          goto fail;
+        }
+      memcpy (it->matrix->data, pca->data, sizeof (float) * pca->n_rows * pca->n_cols);
+      job_post (job, it);
+      rep = pca;
+    }
 
   if (rep == NULL)
     {

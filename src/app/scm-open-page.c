@@ -341,7 +341,8 @@ rebuild_qc (ScmOpenPage *self)
         gtk_frame_set_child (GTK_FRAME (frame), scm_qc_plot_new (self->qc, m));
         gtk_box_append (self->qc_box, frame);
       }
-  if (self->qc != NULL && !scm_qc_model_has_metric (self->qc, SCM_QC_PCT_MITO))
+  if (self->qc != NULL && !scm_qc_model_is_protein (self->qc) &&
+      !scm_qc_model_has_metric (self->qc, SCM_QC_PCT_MITO))
     {
       GtkWidget *label = gtk_label_new (_("No mitochondrial genes (MT-…) among the genes of "
                                           "this file, so % mito cannot be computed. Files "

@@ -267,6 +267,10 @@ scm_qc_model_new_from_dataset (const ScmDataset *ds)
       }
 
   g_free (is_mito);
+  /* A protein panel of a few dozen antibodies is nearly always fully
+   * detected: that histogram would be one bar, so leave it out. */
+  if (mod != NULL && mod->kind == SCM_MODALITY_ADT)
+    g_clear_pointer (&features, g_free);
   self = scm_qc_model_new (n, total, features, mito);
   self->is_protein = mod != NULL && mod->kind == SCM_MODALITY_ADT;
   return self;
@@ -277,6 +281,13 @@ scm_qc_model_get_n_cells (ScmQcModel *self)
 {
   g_return_val_if_fail (SCM_IS_QC_MODEL (self), 0);
   return self->n;
+}
+
+gboolean
+scm_qc_model_is_protein (ScmQcModel *self)
+{
+  g_return_val_if_fail (SCM_IS_QC_MODEL (self), FALSE);
+  return self->is_protein;
 }
 
 const float *

@@ -49,6 +49,8 @@ ScmQcModel   *scm_qc_model_new              (gint64 n, float *total_take, float 
                                              float *pct_mito_take);
 
 gint64        scm_qc_model_get_n_cells      (ScmQcModel *self);
+/* TRUE when the metrics come from proteins (a file without RNA). */
+gboolean      scm_qc_model_is_protein       (ScmQcModel *self);
 const float  *scm_qc_model_get_values       (ScmQcModel *self, ScmQcMetric metric);
 /* FALSE when no mitochondrial genes exist (the % mito plot is then hidden). */
 gboolean      scm_qc_model_has_metric       (ScmQcModel *self, ScmQcMetric metric);

@@ -14,6 +14,7 @@
 
 #include "io/scm-io.h"
 #include "scm-application.h"
+#include "scm-test-util.h"
 #include "scm-open-page.h"
 #include "scm-train-page.h"
 #include "scm-window.h"
@@ -423,6 +424,36 @@ test_demo_and_train (void)
   destroy_window (window);
 }
 
+/* A protein-only file (no RNA): the analysis uses CLR proteins directly. */
+static void
+test_protein_only (void)
+{
+  g_autofree char *path = scm_test_shared_path ("malt10k_protein_only/malt10k_protein_only.h5ad");
+  g_autoptr(GFile) file = NULL;
+  ScmWindow *window;
+  ScmDocument *doc;
+  gint64 n = 0;
+
+  if (path == NULL)
+    return;
+  window = new_window ();
+  doc = scm_window_get_document (window);
+  g_object_set_data (G_OBJECT (window), "test-open-page",
+                     find_child_of_type (GTK_WIDGET (window), SCM_TYPE_OPEN_PAGE));
+  file = g_file_new_for_path (path);
+  scm_window_open_file (window, file);
+  g_assert_true (wait_until (summary_shown, window, 60));
+  g_assert_null (scm_document_get_dataset (doc)->rna);
+  g_assert_true (wait_until (analysis_done, window, 240));
+  g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_adt_clr");
+  g_assert_nonnull (scm_document_get_umap (doc, &n));
+  g_assert_cmpint (n, ==, 6838);
+  save_screenshot (GTK_WIDGET (window), "03-open-protein-only");
+  show_page (window, "explore");
+  save_screenshot (GTK_WIDGET (window), "04-explore-protein-only");
+  destroy_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -437,6 +468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/empty", test_empty_window);
   g_test_add_func ("/ui/window/bad-file", test_bad_file);
   g_test_add_func ("/ui/window/about-and-shortcuts", test_about_and_shortcuts);
+  g_test_add_func ("/ui/window/protein-only", test_protein_only);
   g_test_add_func ("/ui/window/demo-and-train", test_demo_and_train);
   return g_test_run ();
 }
