@@ -358,7 +358,8 @@ scm_column_new_from_labels (const char *name, gint64 n, const char *const *label
         g_hash_table_add (seen, (gpointer) labels[i]);
         g_ptr_array_add (cats, (gpointer) labels[i]);
       }
-  qsort (cats->pdata, cats->len, sizeof (gpointer), strptr_cmp);
+  if (cats->len > 1)   /* qsort's pointer must be non-NULL even for 0 items */
+    qsort (cats->pdata, cats->len, sizeof (gpointer), strptr_cmp);
   char **categories = g_new0 (char *, cats->len + 1);
   g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint k = 0; k < cats->len; k++)
