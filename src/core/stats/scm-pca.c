@@ -306,24 +306,43 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
       for (gint64 c = 0; c < B; c++)
         for (gint64 j = 0; j < p; j++)
           Bt[c * p + j] = Z[j * B + c];
-      g_autofree double *s = g_new (double, B);
-      g_autofree double *Ub = g_new (double, B * B);
-      g_autofree double *Vt = g_new (double, B * p);
-      lapack_int info = LAPACKE_dgesdd (LAPACK_ROW_MAJOR, 'S', (lapack_int) B, (lapack_int) p, Bt,
-                                        (lapack_int) p, s, Ub, (lapack_int) B, Vt, (lapack_int) p);
+      /* Only k of the B singular triplets are needed: eigen-decompose the
+       * B x B Gram matrix Bt Bt^T (s^2, left vectors) instead of a full
+       * B x p SVD, then V_k^T = diag(1/s) U_k^T Bt.  The top k values are
+       * far from 0, so squaring the condition number costs nothing here. */
+      g_autofree double *G = g_new0 (double, B * B);
+      g_autofree double *lam = g_new (double, B);
+      cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, (int) B, (int) p, 1.0, Bt, (int) p,
+                   0.0, G, (int) B);
+      lapack_int info = LAPACKE_dsyevd (LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int) B, G,
+                                        (lapack_int) B, lam);
       if (info != 0)
         {
           ok = FALSE;
           g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
-                       "SVD in randomised PCA failed (dgesdd info %d)", (int) info);
+                       "eigen-decomposition in randomised PCA failed (dsyevd info %d)", (int) info);
         }
       else
         {
-          /* scores = Q Ub[:, :k] diag(s) */
+          /* Uk (B, k), descending; s (k) */
+          g_autofree double *Uk = g_new (double, B * k);
+          g_autofree double *s = g_new (double, k);
+          for (gint64 c = 0; c < k; c++)
+            {
+              gint64 src = B - 1 - c;
+              s[c] = sqrt (MAX (lam[src], 0.0));
+              for (gint64 a = 0; a < B; a++)
+                Uk[a * k + c] = G[a * B + src];
+            }
+          /* Vt (k, p) = Uk^T Bt, rows scaled by 1 / s */
+          g_autofree double *Vt = g_new (double, k * p);
+          cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) k, (int) p, (int) B, 1.0, Uk,
+                       (int) k, Bt, (int) p, 0.0, Vt, (int) p);
+          /* scores = Q Uk diag(s) */
           g_autofree float *W = g_new (float, B * k);
           for (gint64 a = 0; a < B; a++)
             for (gint64 c = 0; c < k; c++)
-              W[a * k + c] = (float) (Ub[a * B + c] * s[c]);
+              W[a * k + c] = (float) (Uk[a * k + c] * s[c]);
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) n, (int) k, (int) B, 1.0f,
                        K, (int) B, W, (int) k, 0.0f, out->scores, (int) k);
           for (gint64 c = 0; c < k; c++)
@@ -332,8 +351,9 @@ pca_randomized (const float *X, gint64 n, gint64 p, gint64 k, const ScmPcaOption
               out->explained_variance[c] = ev;
               out->explained_variance_ratio[c] =
                 out->total_variance > 0 ? ev / out->total_variance : 0.0;
+              double inv = s[c] > 0 ? 1.0 / s[c] : 0.0;
               for (gint64 j = 0; j < p; j++)
-                out->components[c * p + j] = (float) Vt[c * p + j];
+                out->components[c * p + j] = (float) (Vt[c * p + j] * inv);
             }
           flip_signs (out->scores, out->components, n, p, k);
           out->solver = "randomized";
