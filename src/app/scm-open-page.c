@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "io/scm-io.h"
+#include "scm-error.h"
 #include "scm-open-page.h"
 #include "scm-qc-plot.h"
 
@@ -259,11 +261,14 @@ rebuild_summary (ScmOpenPage *self)
              _("none (RNA only: use stage 3, transfer)"));
 
   {
+    /* The document's view: the file's categorical columns plus those added
+     * since (Leiden clusters, joined CSV labels, predictions). */
+    g_auto(GStrv) names = scm_document_list_label_columns (self->document);
     GString *labels = g_string_new (NULL);
-    for (guint i = 0; ds->obs != NULL && i < ds->obs->len; i++)
+    for (guint i = 0; names[i] != NULL; i++)
       {
-        const ScmColumn *c = g_ptr_array_index (ds->obs, i);
-        if (c->kind != SCM_COLUMN_CATEGORICAL)
+        const ScmColumn *c = scm_document_get_label_column (self->document, names[i]);
+        if (c == NULL)
           continue;
         if (labels->len > 0)
           g_string_append (labels, "\n");
@@ -272,7 +277,7 @@ rebuild_summary (ScmOpenPage *self)
                                 c->name, c->n_categories);
       }
     add_row (self, self->summary_group, self->summary_rows, _("Label columns"),
-             labels->len ? labels->str : _("none"));
+             labels->len ? labels->str : _("none (add a barcode,label CSV)"));
     g_string_free (labels, TRUE);
   }
   if (ds->obsm != NULL && ds->obsm->len > 0)
@@ -298,7 +303,9 @@ rebuild_summary (ScmOpenPage *self)
       adw_preferences_group_add (self->notes_group, row);
       g_ptr_array_add (self->note_rows, row);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->notes_group), self->note_rows->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->notes_group),
+                          self->note_rows->len > 0 ||
+                          adw_preferences_group_get_description (self->notes_group) != NULL);
 }
 
 static void
@@ -419,11 +426,102 @@ scm_open_page_apply_qc_filter (ScmOpenPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.reanalyse", NULL);
 }
 
+gboolean
+scm_open_page_join_labels (ScmOpenPage *self, const char *csv_path, GError **error)
+{
+  ScmDataset *ds;
+  g_autoptr(ScmDataset) shell = NULL;
+  ScmLabelsReport report = { 0 };
+  ScmColumn *col;
+  g_autofree char *msg = NULL;
+
+  g_return_val_if_fail (SCM_IS_OPEN_PAGE (self), FALSE);
+
+  if (self->document == NULL || (ds = scm_document_get_dataset (self->document)) == NULL)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, _("Open a dataset first"));
+      return FALSE;
+    }
+  /* The loaded dataset is shared and immutable: join into a shell with
+   * the same barcodes, then hand the new column to the document, so the
+   * PCA/UMAP already computed stay valid. */
+  shell = scm_dataset_new ();
+  shell->n_cells = ds->n_cells;
+  shell->barcodes = g_strdupv (ds->barcodes);
+  if (!scm_labels_join_csv (shell, csv_path, NULL, &report, error))
+    {
+      scm_labels_report_clear (&report);
+      return FALSE;
+    }
+  if (shell->obs == NULL || shell->obs->len == 0)
+    {
+      scm_labels_report_clear (&report);
+      g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT, _("%s: no label column found"), csv_path);
+      return FALSE;
+    }
+  col = g_ptr_array_steal_index (shell->obs, shell->obs->len - 1);
+  msg = g_strdup_printf (_("Labels “%s” added: %lld cells matched, %lld without a label, "
+                           "%lld rows for unknown barcodes."),
+                         col->name, (long long) report.n_matched,
+                         (long long) report.n_cells_unlabelled, (long long) report.n_unmatched);
+  scm_labels_report_clear (&report);
+  if (!scm_document_set_label_column (self->document, col))
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, _("%s: the labels do not match the cells"),
+                   csv_path);
+      return FALSE;
+    }
+  adw_preferences_group_set_description (self->notes_group, msg);
+  gtk_widget_set_visible (GTK_WIDGET (self->notes_group), TRUE);
+  return TRUE;
+}
+
+static void
+labels_response (GtkNativeDialog *dialog, int response, ScmOpenPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !scm_open_page_join_labels (self, path, &error))
+        scm_open_page_set_error (self, _("Could not add the labels"), error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+add_labels_clicked (ScmOpenPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Add Labels from CSV"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Labels (barcode,label CSV)"));
+  gtk_file_filter_add_pattern (filter, "*.csv");
+  gtk_file_filter_add_pattern (filter, "*.tsv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_object_unref (filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (labels_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 document_changed (ScmOpenPage *self, guint what)
 {
+  if ((what & SCM_DOCUMENT_CHANGE_LABELS) && !(what & SCM_DOCUMENT_CHANGE_DATASET))
+    {
+      rebuild_summary (self);
+      return;
+    }
   if (!(what & SCM_DOCUMENT_CHANGE_DATASET))
     return;
+  adw_preferences_group_set_description (self->notes_group, NULL);
   rebuild_summary (self);
   if (self->document != NULL && scm_document_has_dataset (self->document))
     {
@@ -522,6 +620,7 @@ scm_open_page_class_init (ScmOpenPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, error_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, qc_reset_clicked);
   gtk_widget_class_bind_template_callback (widget_class, qc_apply_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, add_labels_clicked);
 }
 
 static void

@@ -26,6 +26,9 @@ ScmQcModel *scm_open_page_get_qc_model (ScmOpenPage *self);
 /* Replaces the document's dataset by the cells inside the QC thresholds
  * and restarts the analysis (the "Keep Selected Cells" button). */
 void        scm_open_page_apply_qc_filter (ScmOpenPage *self);
+/* Joins a `barcode,<column>` CSV as a label column of the document (the
+ * "Add Labels from CSV…" button); the dataset and the analysis stay. */
+gboolean    scm_open_page_join_labels  (ScmOpenPage *self, const char *csv_path, GError **error);
 /* "empty", "loading", "error" or "summary" (for tests). */
 const char *scm_open_page_get_state    (ScmOpenPage *self);
 

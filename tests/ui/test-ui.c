@@ -460,7 +460,23 @@ test_formats (void)
         g_assert_cmpint (scm_document_get_n_cells (doc), ==, files[i].n_cells);
       g_assert_cmpint (scm_document_get_dataset (doc)->adt != NULL, ==, files[i].adt);
       if (i == 0)
-        save_screenshot (GTK_WIDGET (window), "05-open-10x-h5");
+        {
+          /* 10x files carry no labels: join the published cell types. */
+          g_autofree char *csv = scm_test_shared_path ("pbmc10k/labels_cell_type.csv");
+          g_autoptr(GError) error = NULL;
+          const ScmColumn *col;
+
+          g_assert_true (scm_open_page_join_labels (page, csv, &error));
+          g_assert_no_error (error);
+          col = scm_document_get_label_column (doc, "cell_type");
+          g_assert_nonnull (col);
+          g_assert_cmpuint (col->n_categories, ==, 8);
+          /* A file that is not a labels CSV is refused with a message. */
+          g_assert_false (scm_open_page_join_labels (page, path, &error));
+          g_assert_nonnull (error);
+          g_test_message ("bad labels file: %s", error->message);
+          save_screenshot (GTK_WIDGET (window), "05-open-10x-h5");
+        }
       /* Let the background work finish before closing: the Explore
        * state's feature task warns when cancelled mid-way. */
       g_assert_true (wait_until (analysis_done, window, 240));
