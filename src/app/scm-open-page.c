@@ -397,33 +397,92 @@ qc_apply_clicked (ScmOpenPage *self)
   scm_open_page_apply_qc_filter (self);
 }
 
-void
-scm_open_page_apply_qc_filter (ScmOpenPage *self)
-{
-  ScmDataset *ds;
-  g_autoptr(ScmDataset) subset = NULL;
-  g_autoptr(ScmQcModel) qc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *title = NULL;
+/* The subset is a deep copy of every modality: done in a GTask with a
+ * copy of the keep mask, applied only if the document did not move on. */
+typedef struct {
+  ScmDataset *dataset;
+  guint8     *keep;
+  guint64     generation;
+  char       *title;
+  ScmDataset *subset;   /* result */
+  ScmQcModel *qc;       /* result */
+} Filter;
 
-  if (self->qc == NULL || self->document == NULL ||
-      (ds = scm_document_get_dataset (self->document)) == NULL)
-    return;
-  subset = scm_dataset_subset_cells (ds, scm_qc_model_get_keep (self->qc), &error);
-  if (subset == NULL)
+static void
+filter_free (Filter *f)
+{
+  g_clear_pointer (&f->dataset, scm_dataset_unref);
+  g_free (f->keep);
+  g_free (f->title);
+  g_clear_pointer (&f->subset, scm_dataset_unref);
+  g_clear_object (&f->qc);
+  g_free (f);
+}
+
+static void
+filter_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Filter *f = task_data;
+  GError *error = NULL;
+
+  f->subset = scm_dataset_subset_cells (f->dataset, f->keep, &error);
+  if (f->subset == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  scm_dataset_add_note (f->subset, _("Filtered by QC thresholds: kept %lld of %lld cells."),
+                        (long long) f->subset->n_cells, (long long) f->dataset->n_cells);
+  f->qc = scm_qc_model_new_from_dataset (f->subset);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+filter_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ScmOpenPage) self = user_data;
+  Filter *f = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->qc_apply_button), TRUE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       scm_open_page_set_error (self, _("Could not filter the cells"), error->message);
       return;
     }
-  scm_dataset_add_note (subset, _("Filtered by QC thresholds: kept %lld of %lld cells."),
-                        (long long) subset->n_cells, (long long) ds->n_cells);
-  title = g_strdup (scm_document_get_title (self->document));
-  qc = scm_qc_model_new_from_dataset (subset);
-  scm_open_page_set_qc_model (self, qc);
-  scm_document_set_dataset (self->document, subset);
-  scm_document_set_title (self->document, title);
+  if (self->document == NULL || !scm_document_is_current (self->document, f->generation))
+    return;   /* another file was opened meanwhile */
+  scm_open_page_set_qc_model (self, f->qc);
+  scm_document_set_dataset (self->document, f->subset);
+  scm_document_set_title (self->document, f->title);
   /* The window restarts the analysis on DATASET changes it did not load. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.reanalyse", NULL);
+}
+
+void
+scm_open_page_apply_qc_filter (ScmOpenPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ScmDataset *ds;
+  Filter *f;
+
+  g_return_if_fail (SCM_IS_OPEN_PAGE (self));
+
+  if (self->qc == NULL || self->document == NULL ||
+      (ds = scm_document_get_dataset (self->document)) == NULL)
+    return;
+  f = g_new0 (Filter, 1);
+  f->dataset = scm_dataset_ref (ds);
+  f->keep = g_memdup2 (scm_qc_model_get_keep (self->qc), MAX (ds->n_cells, 1));
+  f->generation = scm_document_get_generation (self->document);
+  f->title = g_strdup (scm_document_get_title (self->document));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->qc_apply_button), FALSE);
+
+  task = g_task_new (NULL, NULL, filter_done, g_object_ref (self));
+  g_task_set_source_tag (task, scm_open_page_apply_qc_filter);
+  g_task_set_name (task, "[scm] QC filter");
+  g_task_set_task_data (task, f, (GDestroyNotify) filter_free);
+  g_task_run_in_thread (task, filter_thread);
 }
 
 gboolean

@@ -23,7 +23,7 @@ void        scm_open_page_set_loading  (ScmOpenPage *self, const char *name);
 void        scm_open_page_set_error    (ScmOpenPage *self, const char *title, const char *message);
 void        scm_open_page_set_qc_model (ScmOpenPage *self, ScmQcModel *qc);
 ScmQcModel *scm_open_page_get_qc_model (ScmOpenPage *self);
-/* Replaces the document's dataset by the cells inside the QC thresholds
+/* Replaces (in a GTask) the document's dataset by the cells inside the QC thresholds
  * and restarts the analysis (the "Keep Selected Cells" button). */
 void        scm_open_page_apply_qc_filter (ScmOpenPage *self);
 /* Joins a `barcode,<column>` CSV as a label column of the document (the

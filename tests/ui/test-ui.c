@@ -210,6 +210,13 @@ probe_tick (gpointer data)
 }
 
 static gboolean
+n_cells_is_kept (gpointer data)
+{
+  gsize kept = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (data), "test-kept"));
+  return scm_document_get_n_cells (SCM_DOCUMENT (data)) == (gint64) kept;
+}
+
+static gboolean
 has_umap (gpointer data)
 {
   return scm_document_get_umap (SCM_DOCUMENT (data), NULL) != NULL;
@@ -412,6 +419,8 @@ test_demo_and_train (void)
     show_page (window, "open");
     save_screenshot (GTK_WIDGET (window), "90-open-qc-threshold");
     scm_open_page_apply_qc_filter (open_page);
+    g_object_set_data (G_OBJECT (doc), "test-kept", GSIZE_TO_POINTER ((gsize) kept));
+    g_assert_true (wait_until (n_cells_is_kept, doc, 60));
     g_assert_cmpint (scm_document_get_n_cells (doc), ==, kept);
     g_assert_cmpint (scm_qc_model_get_n_cells (scm_open_page_get_qc_model (open_page)), ==, kept);
     g_assert_true (wait_until (has_umap, doc, 240));
