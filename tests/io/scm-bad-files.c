@@ -219,6 +219,57 @@ zero_gheap_free_space (const char *path)
   g_assert_true (g_file_set_contents (path, buf, (gssize) len, NULL));
 }
 
+/* Damages the on-disk descriptor (length, heap address, object index) of
+ * the variable-length string `text` in the first global heap collection.
+ * HDF5 1.10.8 would follow such a descriptor out of bounds inside
+ * H5HG_read (a SEGV found by fuzzing); the readers resolve descriptors
+ * themselves.  what: 0 index past the last object, 1 length differing
+ * from the object's size, 2 address that is not a collection. */
+static void
+damage_vlen_descriptor (const char *path, const char *text, int what)
+{
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &buf, &len, NULL));
+  guint8 *p = memmem (buf, len, "GCOL", 4);
+  g_assert_nonnull (p);
+  guint64 gaddr = (guint64) (p - (guint8 *) buf);
+  guint8 *q = p + 16;
+  guint idx = 0;
+  for (;;)
+    {
+      g_assert_true (q + 16 <= (guint8 *) buf + len);
+      guint i = q[0] | (q[1] << 8);
+      guint64 osz = 0;
+      for (int k = 7; k >= 0; k--)
+        osz = (osz << 8) | q[8 + k];
+      g_assert_cmpuint (i, !=, 0);
+      if (osz == strlen (text) && memcmp (q + 16, text, osz) == 0)
+        {
+          idx = i;
+          break;
+        }
+      q += 16 + ((osz + 7) & ~(guint64) 7);
+    }
+  guint8 desc[16];
+  guint32 l = (guint32) strlen (text);
+  for (int k = 0; k < 4; k++)
+    desc[k] = (guint8) (l >> (8 * k));
+  for (int k = 0; k < 8; k++)
+    desc[4 + k] = (guint8) (gaddr >> (8 * k));
+  for (int k = 0; k < 4; k++)
+    desc[12 + k] = (guint8) (idx >> (8 * k));
+  guint8 *d = memmem (buf, len, desc, sizeof desc);
+  g_assert_nonnull (d);
+  if (what == 0)
+    d[12] = 0xf0, d[13] = 0x7f;   /* index 32752 */
+  else if (what == 1)
+    d[0] = 1;
+  else
+    d[4] = (guint8) (d[4] + 8);
+  g_assert_true (g_file_set_contents (path, buf, (gssize) len, NULL));
+}
+
 typedef enum { B_H5AD, B_H5AD_OBS, B_10X, B_H5MU } Base;
 
 static const struct {
@@ -331,6 +382,18 @@ scm_bad_files_make (const char *dir)
   th5_make_h5ad (gh, &spec);
   zero_gheap_free_space (gh);
   ADD ("hdf5-gheap-loop.h5ad", SCM_ERROR_CORRUPT, "global heap");
+
+  static const char *const vlen_names[] = { "vlen-bad-index.h5ad", "vlen-bad-length.h5ad",
+                                            "vlen-bad-address.h5ad" };
+  static const char *const vlen_needles[] = { "does not exist", "differs from the string length",
+                                              "damaged or missing global heap" };
+  for (int w = 0; w < 3; w++)
+    {
+      g_autofree char *vp = g_build_filename (dir, vlen_names[w], NULL);
+      th5_make_h5ad (vp, &spec);
+      damage_vlen_descriptor (vp, "AAAG-1", w);
+      ADD (vlen_names[w], SCM_ERROR_CORRUPT, vlen_needles[w]);
+    }
 
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
     {

@@ -35,10 +35,43 @@ test_corpus (void)
   scm_test_rmdir (dir);
 }
 
+/* Committed inputs the fuzzers found (tests/fixtures/io): each fails with
+ * SCM_ERROR_CORRUPT naming the file and the damaged object, no crash.
+ * crash-h5hg-read.h5ad: the first var/_index string descriptor has object
+ * index 2^31, far past the end of its global heap collection; HDF5 1.10.8
+ * indexes its object table with it in H5HG_read (SEGV). */
+static const struct {
+  const char *name;
+  const char *needle;
+} fuzz_cases[] = {
+  { "crash-h5hg-read.h5ad", "var/_index" },
+};
+
+static void
+test_fuzz_regressions (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fuzz_cases); i++)
+    {
+      g_autofree char *rel = g_build_filename ("io", fuzz_cases[i].name, NULL);
+      g_autofree char *path = scm_test_fixture_path (rel);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ScmDataset) ds = scm_dataset_read (path, NULL, &error);
+      g_test_message ("%s: %s", fuzz_cases[i].name, error ? error->message : "success");
+      g_assert_null (ds);
+      g_assert_error (error, SCM_ERROR, SCM_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, fuzz_cases[i].needle));
+      g_autoptr (GError) e2 = NULL;
+      (void) scm_io_detect_format (path, &e2);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/io/bad-files/corpus", test_corpus);
+  g_test_add_func ("/io/bad-files/fuzz-regressions", test_fuzz_regressions);
   return g_test_run ();
 }

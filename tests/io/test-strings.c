@@ -1,0 +1,188 @@
+/* test-strings.c: variable-length string datasets read by our own
+ * descriptor + global-heap parser (_scm_h5_read_strings, scm-h5.c) against
+ * the reference, HDF5's own H5Dread conversion, on valid files only:
+ * contiguous, chunked with a partial last chunk and an unwritten chunk,
+ * shuffle + deflate (when HDF5 applies them to vlen data), NULL / empty / non-ASCII / long strings,
+ * several heap collections, a 512-byte user block (heap addresses are
+ * relative to it), and the shared real files when present (with timings of
+ * both paths printed, never asserted). */
+#include "io/scm-h5-private.h"
+#include "scm-test-util.h"
+
+#include <string.h>
+
+/* Reference: HDF5's conversion; NULL elements become "" as in the reader. */
+static char **
+read_reference (hid_t file, const char *name, gint64 *n)
+{
+  hid_t d = H5Dopen2 (file, name, H5P_DEFAULT);
+  g_assert_cmpint (d, >=, 0);
+  hid_t sp = H5Dget_space (d);
+  hsize_t dim = 0;
+  g_assert_cmpint (H5Sget_simple_extent_dims (sp, &dim, NULL), ==, 1);
+  hid_t mt = H5Tcopy (H5T_C_S1);
+  H5Tset_size (mt, H5T_VARIABLE);
+  hid_t ft = H5Dget_type (d);
+  H5Tset_cset (mt, H5Tget_cset (ft));   /* HDF5 does not convert between csets */
+  H5Tclose (ft);
+  char **buf = g_new0 (char *, dim + 1);
+  g_assert_cmpint (H5Dread (d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), >=, 0);
+  char **out = g_new0 (char *, dim + 1);
+  for (hsize_t i = 0; i < dim; i++)
+    out[i] = g_strdup (buf[i] ? buf[i] : "");
+  H5Dvlen_reclaim (mt, sp, H5P_DEFAULT, buf);
+  g_free (buf);
+  H5Tclose (mt);
+  H5Sclose (sp);
+  H5Dclose (d);
+  *n = (gint64) dim;
+  return out;
+}
+
+static void
+compare (const char *path, const char *name, gboolean timed)
+{
+  scm_h5_lock ();
+  ScmH5 h;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (_scm_h5_open (&h, path, &error));
+  g_test_message ("%s %s", path, name);
+  gint64 n_ref = 0, n = -1;
+  gint64 t0 = g_get_monotonic_time ();
+  g_auto (GStrv) ref = read_reference (h.file, name, &n_ref);
+  gint64 t1 = g_get_monotonic_time ();
+  g_auto (GStrv) got = _scm_h5_read_strings (&h, h.file, name, &n, FALSE, &error);
+  gint64 t2 = g_get_monotonic_time ();
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_cmpint (n, ==, n_ref);
+  for (gint64 i = 0; i < n; i++)
+    g_assert_cmpstr (got[i], ==, ref[i]);
+  g_assert_null (got[n]);
+  if (timed)
+    g_test_message ("%s %s: %" G_GINT64_FORMAT " strings, H5Dread %.2f ms, ours %.2f ms", path,
+                    name, n, (t1 - t0) / 1e3, (t2 - t1) / 1e3);
+  _scm_h5_close (&h);
+  scm_h5_unlock ();
+}
+
+static void
+write_strings (hid_t f, const char *name, const char **v, gint64 n, hsize_t chunk, int filters)
+{
+  hsize_t d = (hsize_t) n;
+  hid_t s = H5Screate_simple (1, &d, NULL);
+  hid_t ft = H5Tcopy (H5T_C_S1);
+  H5Tset_size (ft, H5T_VARIABLE);
+  H5Tset_cset (ft, H5T_CSET_UTF8);
+  hid_t p = H5Pcreate (H5P_DATASET_CREATE);
+  if (chunk)
+    {
+      H5Pset_chunk (p, 1, &chunk);
+      if (filters & 1)
+        H5Pset_shuffle (p);
+      if (filters & 2)
+        H5Pset_deflate (p, 6);
+      if (filters & 4)
+        H5Pset_fletcher32 (p);
+    }
+  hid_t ds = H5Dcreate2 (f, name, ft, s, H5P_DEFAULT, p, H5P_DEFAULT);
+  g_assert_cmpint (ds, >=, 0);
+  if (filters & 8)
+    {
+      /* only the first half: later chunks stay unallocated (NULLs) */
+      hsize_t start = 0, cnt = (hsize_t) n / 2;
+      hid_t ms = H5Screate_simple (1, &cnt, NULL);
+      H5Sselect_hyperslab (s, H5S_SELECT_SET, &start, NULL, &cnt, NULL);
+      g_assert_cmpint (H5Dwrite (ds, ft, ms, s, H5P_DEFAULT, v), >=, 0);
+      H5Sclose (ms);
+    }
+  else
+    g_assert_cmpint (H5Dwrite (ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), >=, 0);
+  H5Dclose (ds);
+  H5Pclose (p);
+  H5Tclose (ft);
+  H5Sclose (s);
+}
+
+static void
+test_generated (void)
+{
+  g_autofree char *dir = scm_test_tmpdir ();
+  const gint64 n = 5003;
+  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
+  const char **v = g_new0 (const char *, n);
+  for (gint64 i = 0; i < n; i++)
+    {
+      if (i % 101 == 7)
+        v[i] = NULL;
+      else if (i % 53 == 3)
+        v[i] = "";
+      else if (i % 97 == 5)
+        v[i] = "Zellen \xc3\xa9t\xc3\xa9 \xe2\x80\x94 CD8\xe2\x81\xba";
+      else if (i == 1000)
+        {
+          /* longer than a heap collection's minimum size */
+          char *s = g_strnfill (9000, 'x');
+          g_ptr_array_add (keep, s);
+          v[i] = s;
+        }
+      else
+        {
+          char *s = g_strdup_printf ("CELL-%06" G_GINT64_FORMAT "-%s", i * 7919 % 100000,
+                                     i % 2 ? "A" : "BB");
+          g_ptr_array_add (keep, s);
+          v[i] = s;
+        }
+    }
+  for (int ub = 0; ub < 2; ub++)
+    {
+      g_autofree char *path = g_build_filename (dir, ub ? "strings-ub.h5" : "strings.h5", NULL);
+      hid_t fcpl = H5Pcreate (H5P_FILE_CREATE);
+      if (ub)
+        H5Pset_userblock (fcpl, 512);
+      hid_t f = H5Fcreate (path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+      g_assert_cmpint (f, >=, 0);
+      write_strings (f, "contig", v, n, 0, 0);
+      write_strings (f, "chunked", v, n, 1000, 0);
+      write_strings (f, "gzip", v, n, 777, 2);
+      write_strings (f, "shuffle-gzip", v, n, 4096, 3);
+      write_strings (f, "shuffle", v, n, 600, 1);
+      write_strings (f, "half-written", v, n, 500, 2 | 8);
+      write_strings (f, "one", v + 1, 1, 0, 0);
+      H5Fclose (f);
+      H5Pclose (fcpl);
+      const char *names[] = { "contig", "chunked", "gzip", "shuffle-gzip", "shuffle",
+                              "half-written", "one" };
+      for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+        compare (path, names[i], FALSE);
+    }
+  g_free (v);
+  scm_test_rmdir (dir);
+}
+
+static void
+test_shared (void)
+{
+  static const char *const cases[][2] = {
+    { "pbmc10k/pbmc10k.h5ad", "obs/_index" },
+    { "pbmc10k/pbmc10k.h5ad", "var/_index" },
+    { "formats/cellxgene_small.h5ad", "obs/_index" },
+    { "formats/cellxgene_small.h5ad", "var/_index" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = scm_test_shared_path (cases[i][0]);
+      if (path == NULL)
+        return;
+      compare (path, cases[i][1], TRUE);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/io/strings/generated-vs-hdf5", test_generated);
+  g_test_add_func ("/io/strings/shared-vs-hdf5", test_shared);
+  return g_test_run ();
+}
