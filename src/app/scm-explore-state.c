@@ -291,7 +291,10 @@ features_done (GObject *source, GAsyncResult *res, gpointer user_data)
   guint64 gen = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (res), "scm-gen"));
   if (!fd)
     {
-      if (!g_error_matches (error, SCM_ERROR, SCM_ERROR_CANCELLED))
+      /* Cancellation is routine (a new dataset or a closed window), from
+       * the engine or from GTask itself. */
+      if (!g_error_matches (error, SCM_ERROR, SCM_ERROR_CANCELLED) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("expression values: %s", error->message);
       g_clear_error (&error);
       return;
