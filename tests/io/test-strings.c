@@ -178,11 +178,123 @@ test_shared (void)
     }
 }
 
+/* Reference for a string attribute through HDF5's conversion. */
+static char **
+attr_reference (hid_t obj, const char *name)
+{
+  hid_t a = H5Aopen (obj, name, H5P_DEFAULT);
+  g_assert_cmpint (a, >=, 0);
+  hid_t ft = H5Aget_type (a), sp = H5Aget_space (a);
+  hssize_t np = H5Sget_simple_extent_npoints (sp);
+  hid_t mt = H5Tcopy (H5T_C_S1);
+  H5Tset_size (mt, H5T_VARIABLE);
+  H5Tset_cset (mt, H5Tget_cset (ft));
+  char **buf = g_new0 (char *, np + 1);
+  g_assert_cmpint (H5Aread (a, mt, buf), >=, 0);
+  char **out = g_new0 (char *, np + 1);
+  for (hssize_t i = 0; i < np; i++)
+    out[i] = g_strdup (buf[i] ? buf[i] : "");
+  H5Dvlen_reclaim (mt, sp, H5P_DEFAULT, buf);
+  g_free (buf);
+  H5Tclose (mt);
+  H5Tclose (ft);
+  H5Sclose (sp);
+  H5Aclose (a);
+  return out;
+}
+
+static void
+write_attr (hid_t obj, const char *name, const char **v, int n)
+{
+  hsize_t d = (hsize_t) n;
+  hid_t s = n == 1 ? H5Screate (H5S_SCALAR) : H5Screate_simple (1, &d, NULL);
+  hid_t ft = H5Tcopy (H5T_C_S1);
+  H5Tset_size (ft, H5T_VARIABLE);
+  H5Tset_cset (ft, H5T_CSET_UTF8);
+  hid_t a = H5Acreate2 (obj, name, ft, s, H5P_DEFAULT, H5P_DEFAULT);
+  g_assert_cmpint (a, >=, 0);
+  g_assert_cmpint (H5Awrite (a, ft, v), >=, 0);
+  H5Aclose (a);
+  H5Tclose (ft);
+  H5Sclose (s);
+}
+
+/* Attributes in v1 and v2 object headers (with continuation chunks once
+ * the first chunk is full), with a user block, and in dense storage (the
+ * HDF5 fallback, counted). */
+static void
+test_attributes (void)
+{
+  g_autofree char *dir = scm_test_tmpdir ();
+  const char *vals[] = { "dataframe", "", NULL, "\xc3\xa9t\xc3\xa9", "cell_type", "n_counts" };
+  for (int variant = 0; variant < 3; variant++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/attrs%d.h5", dir, variant);
+      hid_t fapl = H5Pcreate (H5P_FILE_ACCESS), fcpl = H5Pcreate (H5P_FILE_CREATE);
+      if (variant == 1)
+        H5Pset_libver_bounds (fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+      if (variant == 2)
+        H5Pset_userblock (fcpl, 1024);
+      hid_t f = H5Fcreate (path, H5F_ACC_TRUNC, fcpl, fapl);
+      g_assert_cmpint (f, >=, 0);
+      hid_t g = H5Gcreate2 (f, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      write_attr (f, "encoding-type", vals, 1);
+      write_attr (g, "column-order", vals, 6);
+      /* enough attributes to need continuation chunks (v1) or, with the
+       * newest format, dense storage on "many" */
+      hid_t m = H5Gcreate2 (f, "many", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      for (int i = 0; i < 12; i++)
+        {
+          g_autofree char *an = g_strdup_printf ("attr-%02d", i);
+          const char *one[] = { an };
+          write_attr (m, an, one, 1);
+          write_attr (g, an, one, 1);   /* after column-order: later chunks */
+        }
+      H5Gclose (m);
+      H5Gclose (g);
+      H5Fclose (f);
+      H5Pclose (fapl);
+      H5Pclose (fcpl);
+
+      scm_h5_lock ();
+      ScmH5 h;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (_scm_h5_open (&h, path, &error));
+      struct { const char *obj, *name; } cases[] = {
+        { "/", "encoding-type" }, { "obs", "column-order" }, { "obs", "attr-11" },
+        { "many", "attr-00" }, { "many", "attr-11" },
+      };
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          hid_t o = H5Oopen (h.file, cases[i].obj, H5P_DEFAULT);
+          g_assert_cmpint (o, >=, 0);
+          gint64 fb = _scm_h5_vlen_attr_fallbacks;
+          g_auto (GStrv) got = _scm_h5_attr_strings (o, cases[i].name);
+          g_auto (GStrv) ref = attr_reference (o, cases[i].name);
+          g_assert_nonnull (got);
+          g_assert_cmpuint (g_strv_length (got), ==, g_strv_length (ref));
+          for (guint k = 0; ref[k]; k++)
+            g_assert_cmpstr (got[k], ==, ref[k]);
+          /* only dense storage (newest format, > 8 attributes) falls back */
+          gboolean dense = variant == 1 && strcmp (cases[i].obj, "/") != 0;
+          g_test_message ("%s %s:%s fallback %d", path, cases[i].obj, cases[i].name,
+                          (int) (_scm_h5_vlen_attr_fallbacks - fb));
+          if (!dense)
+            g_assert_cmpint (_scm_h5_vlen_attr_fallbacks, ==, fb);
+          H5Oclose (o);
+        }
+      _scm_h5_close (&h);
+      scm_h5_unlock ();
+    }
+  scm_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/io/strings/generated-vs-hdf5", test_generated);
   g_test_add_func ("/io/strings/shared-vs-hdf5", test_shared);
+  g_test_add_func ("/io/strings/attributes-vs-hdf5", test_attributes);
   return g_test_run ();
 }

@@ -54,6 +54,10 @@ gboolean _scm_h5_is_dataset (hid_t loc, const char *path);
 char    *_scm_h5_attr_string  (hid_t obj, const char *name);
 /* String-array attribute (e.g. column-order); NULL if absent or not strings. */
 char   **_scm_h5_attr_strings (hid_t obj, const char *name);
+/* Variable-length string attributes are resolved by our own bounds-checked
+ * parser (scm-h5.c); this counts those HDF5 had to read itself (dense or
+ * shared attribute storage), for the tests. */
+extern gint64 _scm_h5_vlen_attr_fallbacks;
 /* Integer (or bool/enum) attribute values, up to max_n; returns count read, -1 if absent. */
 int      _scm_h5_attr_int64s  (hid_t obj, const char *name, gint64 *out, int max_n);
 
@@ -80,6 +84,13 @@ gint64  *_scm_h5_read_int64s  (const ScmH5 *h, hid_t loc, const char *object, gi
  * are formatted as text when allow_numbers. */
 char   **_scm_h5_read_strings (const ScmH5 *h, hid_t loc, const char *object, gint64 *n,
                                gboolean allow_numbers, GError **error);
+
+/* The n variable-length strings of dataset d (1-D, or scalar with n = 1)
+ * resolved by our own bounds-checked global-heap parser instead of HDF5's
+ * conversion, which crashes on damaged descriptors.  NULL strings become
+ * "".  Damage: SCM_ERROR_CORRUPT naming the file, object and string. */
+char   **_scm_h5_read_vlen    (const ScmH5 *h, hid_t d, const char *object, gint64 n,
+                               GError **error);
 
 /* Fails with SCM_ERROR_CORRUPT naming the first duplicate. */
 gboolean _scm_io_check_unique (const char *path, const char *object, char **names, gint64 n,

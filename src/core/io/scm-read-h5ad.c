@@ -727,16 +727,11 @@ read_uns_node (const ScmH5 *h, const char *path, const char *name, int depth, Sc
     {
       if (H5Tis_variable_str (t) > 0)
         {
-          hid_t mt = H5Tcopy (H5T_C_S1);
-          H5Tset_size (mt, H5T_VARIABLE);
-          H5Tset_cset (mt, H5Tget_cset (t));
-          char *s = NULL;
-          if (H5Dread (d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0)
-            {
-              out = scm_uns_string_new (name, s ? s : "");
-              H5Dvlen_reclaim (mt, sp, H5P_DEFAULT, &s);
-            }
-          H5Tclose (mt);
+          /* through our bounds-checked heap parser, never HDF5's vlen
+           * conversion (scm-h5.c); a damaged string is left out */
+          g_auto (GStrv) v = _scm_h5_read_vlen (h, d, path, 1, NULL);
+          if (v)
+            out = scm_uns_string_new (name, v[0]);
         }
       else
         {
