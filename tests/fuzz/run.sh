@@ -5,6 +5,7 @@
 # leak-*, timeout-*) land in build-fuzz/fuzz-work/<harness>/, logs with
 # exec/s and coverage in build-fuzz/fuzz-work/<harness>.log.
 #   tests/fuzz/run.sh [SECONDS] [HARNESS...]     HARNESS: 10x h5ad h5mu csv
+# SCM_FUZZ_BUILD picks the build dir, SCM_FUZZ_NICE the nice level (15).
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-150}
@@ -27,7 +28,7 @@ for h in $harnesses; do
   # hang does not end the campaign.
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  nice -n 15 "$B/tests/fuzz/fuzz-$h" -max_total_time="$secs" -max_len=65536 -timeout=20 \
+  nice -n "${SCM_FUZZ_NICE:-15}" "$B/tests/fuzz/fuzz-$h" -max_total_time="$secs" -max_len=65536 -timeout=20 \
     -rss_limit_mb=2560 -fork=1 -ignore_timeouts=1 -ignore_ooms=1 -ignore_crashes=1 \
     -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$h" > "$work.log" 2>&1 \
     || echo "fuzz-$h stopped: see $work.log"

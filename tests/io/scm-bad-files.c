@@ -225,8 +225,8 @@ zero_gheap_free_space (const char *path)
  * H5HG_read (a SEGV found by fuzzing); the readers resolve descriptors
  * themselves.  what: 0 index past the last object, 1 length differing
  * from the object's size, 2 address that is not a collection. */
-static void
-damage_vlen_descriptor (const char *path, const char *text, int what)
+void
+scm_bad_files_damage_vlen (const char *path, const char *text, int what)
 {
   g_autofree char *buf = NULL;
   gsize len = 0;
@@ -391,7 +391,7 @@ scm_bad_files_make (const char *dir)
     {
       g_autofree char *vp = g_build_filename (dir, vlen_names[w], NULL);
       th5_make_h5ad (vp, &spec);
-      damage_vlen_descriptor (vp, "AAAG-1", w);
+      scm_bad_files_damage_vlen (vp, "AAAG-1", w);
       ADD (vlen_names[w], SCM_ERROR_CORRUPT, vlen_needles[w]);
     }
 
