@@ -27,6 +27,7 @@ for h in $harnesses; do
   # after a finding (saved as crash-*/timeout-*/oom-* in $work) so one HDF5
   # hang does not end the campaign.
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  LSAN_OPTIONS=suppressions="$PWD/tests/fuzz/lsan.supp" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   nice -n "${SCM_FUZZ_NICE:-15}" "$B/tests/fuzz/fuzz-$h" -max_total_time="$secs" -max_len=65536 -timeout=20 \
     -rss_limit_mb=2560 -fork=1 -ignore_timeouts=1 -ignore_ooms=1 -ignore_crashes=1 \
