@@ -294,7 +294,7 @@ _scm_h5_exists (hid_t loc, const char *path)
         {
           /* the intermediate component must be a group to descend */
           H5O_info_t info;
-          ok = H5Oget_info_by_name (loc, acc->str, &info, H5P_DEFAULT) >= 0
+          ok = H5Oget_info_by_name2 (loc, acc->str, &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0
                && info.type == H5O_TYPE_GROUP;
         }
     }
@@ -309,7 +309,7 @@ object_type (hid_t loc, const char *path)
   if (!_scm_h5_exists (loc, path))
     return -1;
   H5O_info_t info;
-  if (H5Oget_info_by_name (loc, path, &info, H5P_DEFAULT) < 0)
+  if (H5Oget_info_by_name2 (loc, path, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
     {
       H5Eclear2 (H5E_DEFAULT);
       return -1;
