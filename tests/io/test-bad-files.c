@@ -43,7 +43,11 @@ test_corpus (void)
  * crash-h5o-get-info.h5ad: a damaged object header under var/ made
  * H5Oget_info_by_name (all fields) dereference NULL while computing the
  * metadata sizes; the readers now ask for the basic fields only, and the
- * reader reports the missing dataset. */
+ * reader reports the missing dataset.
+ * crash-h5o-attr-decode.h5ad: an attribute message whose name/type/space
+ * sizes overrun the message; HDF5 decodes it without bounds checks (heap
+ * overflow in H5Aexists).  Such headers are now checked first and their
+ * attributes read as absent. */
 static const struct {
   const char *name;
   int         code;
@@ -51,6 +55,7 @@ static const struct {
 } fuzz_cases[] = {
   { "crash-h5hg-read.h5ad", SCM_ERROR_CORRUPT, "var/_index" },
   { "crash-h5o-get-info.h5ad", SCM_ERROR_FORMAT, "var/feature_types/codes" },
+  { "crash-h5o-attr-decode.h5ad", SCM_ERROR_FORMAT, "obs/is_doublet" },
 };
 
 static void

@@ -707,7 +707,7 @@ out:
 /* Raw data of attribute `name` (want bytes) in the header at relative
  * address oh, or NULL when it is not stored as a plain compact message. */
 static const guint8 *
-attr_raw_find (const VlenCtx *v, guint64 oh, const char *name, gsize want)
+attr_raw_find (const VlenCtx *v, guint64 oh, const char *name, gsize want, gboolean *damaged)
 {
   const guint8 *end = v->data + v->len;
   if (oh > v->len || v->base > v->len - oh || v->len - v->base - oh < 16)
@@ -743,7 +743,7 @@ attr_raw_find (const VlenCtx *v, guint64 oh, const char *name, gsize want)
     }
   else
     return NULL;
-  const gsize name_len = strlen (name) + 1;
+  const gsize name_len = name ? strlen (name) + 1 : 0;
   const guint mh = version == 1 ? 8 : 4 + (order ? 2 : 0);   /* message header */
   for (int c = 0; c < n_chunks; c++)
     {
@@ -791,10 +791,18 @@ attr_raw_find (const VlenCtx *v, guint64 oh, const char *name, gsize want)
           else
             continue;
           gsize noff = av == 3 ? 9 : 8;
-          if (nsz != name_len || noff + nsz > msz || memcmp (m + noff, name, name_len) != 0)
+          if (off > msz || noff + nsz > msz)
+            {
+              *damaged = TRUE;   /* parts overrun the message */
+              return NULL;
+            }
+          if (name == NULL || nsz != name_len || memcmp (m + noff, name, name_len) != 0)
             continue;
-          if (off > msz || msz - off < want)
-            return NULL;   /* our attribute, but damaged */
+          if (msz - off < want)
+            {
+              *damaged = TRUE;   /* our attribute, but too short */
+              return NULL;
+            }
           return m + off;
         }
     }
@@ -804,13 +812,13 @@ attr_raw_find (const VlenCtx *v, guint64 oh, const char *name, gsize want)
 /* The np strings of vlen attribute `name` of obj resolved by our parser.
  * *found is FALSE when the raw bytes could not be located (the caller
  * then lets HDF5 read it); NULL with *found TRUE means damaged. */
-static char **
-attr_read_vlen (hid_t obj, const char *name, hssize_t np, gboolean *found)
+/* Maps the file of obj and fills v and the header address *oh; NULL when
+ * that is not possible. */
+static GMappedFile *
+attr_ctx (hid_t obj, VlenCtx *v, guint64 *oh, char *fname, gsize fname_size)
 {
-  *found = FALSE;
-  char fname[4096];
-  ssize_t fl = H5Fget_name (obj, fname, sizeof fname);
-  if (fl <= 0 || (gsize) fl >= sizeof fname)
+  ssize_t fl = H5Fget_name (obj, fname, fname_size);
+  if (fl <= 0 || (gsize) fl >= fname_size)
     return NULL;
   H5O_info_t oi;
   if (H5Oget_info2 (obj, &oi, H5O_INFO_BASIC) < 0)
@@ -827,15 +835,51 @@ attr_read_vlen (hid_t obj, const char *name, hssize_t np, gboolean *found)
     H5Fclose (fid);
   if ((sa != 2 && sa != 4 && sa != 8) || (ss != 2 && ss != 4 && ss != 8))
     return NULL;
-  g_autoptr (GMappedFile) mf = g_mapped_file_new (fname, FALSE, NULL);
+  GMappedFile *mf = g_mapped_file_new (fname, FALSE, NULL);
   if (mf == NULL)
     return NULL;
-  VlenCtx v = { (const guint8 *) g_mapped_file_get_contents (mf), g_mapped_file_get_length (mf),
+  VlenCtx t = { (const guint8 *) g_mapped_file_get_contents (mf), g_mapped_file_get_length (mf),
                 ub, (guint) sa, (guint) ss, NULL };
-  const gsize dsz = 8 + sa;
-  const guint8 *raw = attr_raw_find (&v, oi.addr, name, (gsize) np * dsz);
-  if (raw == NULL)
+  *v = t;
+  *oh = oi.addr;
+  return mf;
+}
+
+/* FALSE when obj's header holds an attribute message whose name, type or
+ * space overruns the message: HDF5 1.10.8 decodes those without bounds
+ * checks (heap overflow in H5Aexists, found by fuzz-h5ad). */
+static gboolean
+attr_messages_sane (hid_t obj)
+{
+  char fname[4096];
+  VlenCtx v;
+  guint64 oh = 0;
+  g_autoptr (GMappedFile) mf = attr_ctx (obj, &v, &oh, fname, sizeof fname);
+  gboolean damaged = FALSE;
+  if (mf)
+    (void) attr_raw_find (&v, oh, NULL, 0, &damaged);
+  H5Eclear2 (H5E_DEFAULT);
+  return !damaged;
+}
+
+static char **
+attr_read_vlen (hid_t obj, const char *name, hssize_t np, gboolean *found)
+{
+  *found = FALSE;
+  char fname[4096];
+  VlenCtx v;
+  guint64 oh = 0;
+  g_autoptr (GMappedFile) mf = attr_ctx (obj, &v, &oh, fname, sizeof fname);
+  if (mf == NULL)
     return NULL;
+  const gsize dsz = 8 + v.sa;
+  gboolean damaged = FALSE;
+  const guint8 *raw = attr_raw_find (&v, oh, name, (gsize) np * dsz, &damaged);
+  if (raw == NULL)
+    {
+      *found = damaged;   /* damaged: absent, never handed to HDF5 */
+      return NULL;
+    }
   *found = TRUE;
   v.cols = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, gcol_free);
   ScmH5 h = { fname, H5I_INVALID_HID };
@@ -857,7 +901,7 @@ gint64 _scm_h5_vlen_attr_fallbacks = 0;
 static char **
 attr_read_strings (hid_t obj, const char *name)
 {
-  if (H5Aexists (obj, name) <= 0)
+  if (!attr_messages_sane (obj) || H5Aexists (obj, name) <= 0)
     {
       H5Eclear2 (H5E_DEFAULT);
       return NULL;
@@ -955,7 +999,7 @@ int_at (const guint8 *p, size_t size, gboolean is_signed)
 int
 _scm_h5_attr_int64s (hid_t obj, const char *name, gint64 *out, int max_n)
 {
-  if (H5Aexists (obj, name) <= 0)
+  if (!attr_messages_sane (obj) || H5Aexists (obj, name) <= 0)
     {
       H5Eclear2 (H5E_DEFAULT);
       return -1;
