@@ -570,7 +570,6 @@ scm_dataset_new (void)
   ds->obsm = g_ptr_array_new_with_free_func ((GDestroyNotify) scm_matrix_free);
   ds->uns = scm_uns_group_new ("uns");
   ds->notes = g_ptr_array_new_with_free_func (g_free);
-  ds->barcodes = g_new0 (char *, 1);
   return ds;
 }
 
@@ -694,7 +693,6 @@ scm_dataset_subset_cells (const ScmDataset *src, const guint8 *keep, GError **er
   ds->path = g_strdup (src->path);
   ds->format = g_strdup (src->format);
   ds->n_cells = n_keep;
-  g_strfreev (ds->barcodes);
   ds->barcodes = strv_subset (src->barcodes, keep, n, n_keep);
   if (src->rna && (ds->rna = modality_subset_cells (src->rna, keep, error)) == NULL)
     return NULL;

@@ -148,7 +148,7 @@ typedef struct {
   char        *path;       /* file it was read from; never written to */
   char        *format;     /* "10x-h5-v3", "10x-h5-v2", "h5ad", "h5ad-0.7", "h5mu", ... */
   gint64       n_cells;
-  char       **barcodes;   /* GStrv (n_cells) */
+  char       **barcodes;   /* GStrv (n_cells); NULL until a reader sets it */
   ScmModality *rna;        /* NULL when the file has no RNA */
   ScmModality *adt;        /* NULL when the file has no proteins */
   GPtrArray   *obs;        /* ScmColumn*, in file order */

@@ -90,9 +90,16 @@ ui_screenshot (GtkWidget *widget, const char *name)
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   g_assert_cmpint (w, >, 0);
   GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
+  /* No node until the frame clock has drawn the widget; on a loaded
+   * machine (or under ASan) that takes a while. */
+  GskRenderNode *node = NULL;
+  for (int attempt = 0; node == NULL && attempt < 100; attempt++)
+    {
+      ui_spin (attempt == 0 ? 0.05 : 0.1);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   GdkTexture *texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));

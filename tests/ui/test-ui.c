@@ -66,9 +66,17 @@ save_screenshot (GtkWidget *widget, const char *name)
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
   g_assert_cmpint (w, >, 0);
-  spin (0.3);   /* let the frame clock draw the current state */
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* The widget paintable has no node until the frame clock has drawn the
+   * widget; on a loaded machine (or under ASan) that takes a while. */
+  for (int attempt = 0; node == NULL && attempt < 100; attempt++)
+    {
+      spin (0.1);
+      if (snapshot == NULL)
+        snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+      snapshot = NULL;
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   g_mkdir_with_parents (dir, 0755);

@@ -389,7 +389,8 @@ check_dataset (const ScmDataset *ds, const char *path, GError **error)
 {
   gint64 n = ds->n_cells;
   const char *bad = NULL;
-  if (n < 0 || ds->barcodes == NULL || (gint64) g_strv_length (ds->barcodes) != n)
+  gint64 n_barcodes = ds->barcodes ? (gint64) g_strv_length (ds->barcodes) : 0;
+  if (n < 0 || n_barcodes != n)
     bad = "barcodes do not match the number of cells";
   else if (ds->rna && ds->rna->X.n_rows != n)
     bad = "RNA matrix rows do not match the number of cells";

@@ -436,6 +436,15 @@ load_adt (ScmTrainData *d, const ScmDataset *ds, const ScmTrainDataOptions *o,
   return TRUE;
 }
 
+/* `text` has NULL holes for missing labels, so g_strfreev would stop early. */
+static void
+free_sparse_strv (char **text, gint64 n)
+{
+  for (gint64 i = 0; i < n; i++)
+    g_free (text[i]);
+  g_free (text);
+}
+
 static gboolean
 load_labels (ScmTrainData *d, const ScmDataset *ds, const ScmTrainDataOptions *o, GError **error)
 {
@@ -491,7 +500,7 @@ load_labels (ScmTrainData *d, const ScmDataset *ds, const ScmTrainDataOptions *o
     }
   if (classes->len < 2)
     {
-      g_strfreev (text);
+      free_sparse_strv (text, N);
       g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
                    "%s: obs column '%s' has %u distinct label(s); fine-tuning needs at least 2",
                    file, o->label_column, classes->len);
@@ -510,7 +519,7 @@ load_labels (ScmTrainData *d, const ScmDataset *ds, const ScmTrainDataOptions *o
       if (k > 0)
         d->n_labelled++;
     }
-  g_strfreev (text);
+  free_sparse_strv (text, N);
   d->n_classes = (int) classes->len;
   g_ptr_array_add (classes, NULL);
   d->classes = (char **) g_ptr_array_free (g_steal_pointer (&classes), FALSE);
