@@ -47,7 +47,11 @@ test_corpus (void)
  * crash-h5o-attr-decode.h5ad: an attribute message whose name/type/space
  * sizes overrun the message; HDF5 decodes it without bounds checks (heap
  * overflow in H5Aexists).  Such headers are now checked first and their
- * attributes read as absent. */
+ * attributes read as absent.
+ * crash-h5f-accum-read.h5mu: the symbol-table message of mod/rna/obs (in
+ * a continuation chunk of its object header) gives an undefined local
+ * heap address; H5Lexists then crashed in H5F__accum_read (NULL memcpy).
+ * The open-time walk of the group tree now rejects the file. */
 static const struct {
   const char *name;
   int         code;
@@ -56,6 +60,7 @@ static const struct {
   { "crash-h5hg-read.h5ad", SCM_ERROR_CORRUPT, "var/_index" },
   { "crash-h5o-get-info.h5ad", SCM_ERROR_FORMAT, "var/feature_types/codes" },
   { "crash-h5o-attr-decode.h5ad", SCM_ERROR_FORMAT, "obs/is_doublet" },
+  { "crash-h5f-accum-read.h5mu", SCM_ERROR_CORRUPT, "local heap" },
 };
 
 static void

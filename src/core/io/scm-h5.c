@@ -199,6 +199,189 @@ check_global_heaps (const char *path, GError **error)
   return TRUE;
 }
 
+/* HDF5 1.10.8 trusts the local heap address in a group's symbol-table
+ * message (the heap holds the group's link names): an undefined address
+ * (all ones, found by fuzz-h5mu) makes H5HL_protect hand the metadata
+ * accumulator a NULL buffer, a SEGV in H5F__accum_read from H5Lexists.
+ * So before HDF5 sees the file, walk the old-style group tree ourselves
+ * from the root (superblock versions 0/1, version-1 object headers,
+ * "TREE" v1 B-tree nodes and "SNOD" symbol nodes; 8-byte offsets and
+ * lengths, as every writer we read uses) and check each group's local
+ * heap (spec "Local Heap": "HEAP", version 0, 3 reserved bytes, data
+ * segment size, free-list head offset (all ones = none), data segment
+ * address).  Anything we cannot follow is left to HDF5: only a heap that
+ * is clearly broken rejects the file. */
+
+#define LH_UNDEF G_MAXUINT64
+#define OH_MAX_CHUNKS 64   /* continuation chunks followed per object header */
+
+static guint64
+lh_uint (const guint8 *p, guint n)
+{
+  guint64 v = 0;
+  for (guint i = n; i > 0; i--)
+    v = (v << 8) | p[i - 1];
+  return v;
+}
+
+typedef struct {
+  const char   *path;
+  const guint8 *data;
+  gsize         len;
+  guint64       base;
+  GHashTable   *seen;   /* object header / node addresses already walked */
+  guint         budget; /* bounds the work on hostile files */
+} LheapWalk;
+
+static gboolean
+lh_in (const LheapWalk *w, guint64 addr, guint64 n)
+{
+  return addr != LH_UNDEF && addr <= w->len && w->base <= w->len - addr
+         && n <= w->len - w->base - addr;
+}
+
+static gboolean
+lh_fail (const LheapWalk *w, guint64 oh, guint64 heap, const char *why, GError **error)
+{
+  if (heap == LH_UNDEF)
+    g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+                 "%s: the HDF5 group at byte %" G_GUINT64_FORMAT " is damaged (its local heap"
+                 " address is undefined)", w->path, w->base + oh);
+  else
+    g_set_error (error, SCM_ERROR, SCM_ERROR_CORRUPT,
+                 "%s: the HDF5 group at byte %" G_GUINT64_FORMAT " is damaged (local heap at byte %"
+                 G_GUINT64_FORMAT ": %s)", w->path, w->base + oh, w->base + heap, why);
+  return FALSE;
+}
+
+static gboolean lh_walk_ohdr (LheapWalk *w, guint64 oh, int depth, GError **error);
+
+/* Group B-tree node at addr (type 0): children are nodes or "SNOD"s. */
+static gboolean
+lh_walk_tree (LheapWalk *w, guint64 addr, int depth, GError **error)
+{
+  if (depth > 64 || w->budget == 0 || !lh_in (w, addr, 24)
+      || !g_hash_table_add (w->seen, GSIZE_TO_POINTER ((gsize) addr + 1)))
+    return TRUE;
+  w->budget--;
+  const guint8 *p = w->data + w->base + addr;
+  if (memcmp (p, "TREE", 4) != 0 || p[4] != 0)
+    return TRUE;
+  guint level = p[5], used = (guint) lh_uint (p + 6, 2);
+  if (!lh_in (w, addr, 24 + 8 + (guint64) used * 16))
+    return TRUE;
+  for (guint i = 0; i < used; i++)
+    {
+      guint64 child = le_u64 (p + 24 + 8 + (gsize) i * 16);
+      if (level > 0)
+        {
+          if (!lh_walk_tree (w, child, depth + 1, error))
+            return FALSE;
+          continue;
+        }
+      if (!lh_in (w, child, 8))
+        continue;
+      const guint8 *s = w->data + w->base + child;
+      if (memcmp (s, "SNOD", 4) != 0 || s[4] != 1)
+        continue;
+      guint n = (guint) lh_uint (s + 6, 2);
+      if (!lh_in (w, child, 8 + (guint64) n * 40))
+        continue;
+      for (guint k = 0; k < n; k++)
+        if (!lh_walk_ohdr (w, le_u64 (s + 8 + (gsize) k * 40 + 8), depth + 1, error))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* Version-1 object header at oh: checks its symbol-table message (0x11),
+ * if any, and walks into the group. */
+static gboolean
+lh_walk_ohdr (LheapWalk *w, guint64 oh, int depth, GError **error)
+{
+  if (depth > 64 || w->budget == 0 || !lh_in (w, oh, 16)
+      || !g_hash_table_add (w->seen, GSIZE_TO_POINTER ((gsize) oh + 1)))
+    return TRUE;
+  w->budget--;
+  const guint8 *p = w->data + w->base + oh;
+  if (p[0] != 1)
+    return TRUE;   /* version 2 headers keep links elsewhere */
+  guint64 sz = lh_uint (p + 8, 4);
+  if (!lh_in (w, oh + 16, sz))
+    return TRUE;
+  /* the first chunk, then continuation chunks (message 0x10) */
+  struct { const guint8 *s, *e; } ch[OH_MAX_CHUNKS];
+  int n_ch = 1;
+  ch[0].s = p + 16;
+  ch[0].e = p + 16 + sz;
+  for (int c = 0; c < n_ch; c++)   /* n_ch grows as continuations are met */
+    for (const guint8 *q = ch[c].s, *e = ch[c].e; e - q >= 8;)
+    {
+      guint type = (guint) lh_uint (q, 2);
+      gsize msz = (gsize) lh_uint (q + 2, 2);
+      const guint8 *m = q + 8;
+      if (msz > (gsize) (e - m))
+        break;
+      q = m + msz;
+      if (type == 0x10 && msz >= 16 && n_ch < OH_MAX_CHUNKS)
+        {
+          guint64 ca = le_u64 (m), cl = le_u64 (m + 8);
+          if (lh_in (w, ca, cl))
+            {
+              ch[n_ch].s = w->data + w->base + ca;
+              ch[n_ch++].e = w->data + w->base + ca + cl;
+            }
+          continue;
+        }
+      if (type != 0x11 || msz < 16)
+        continue;
+      guint64 tree = le_u64 (m), heap = le_u64 (m + 8);
+      if (!lh_in (w, heap, 32))
+        return lh_fail (w, oh, heap, "outside the file", error);
+      if (memcmp (w->data + w->base + heap, "HEAP", 4) != 0 || w->data[w->base + heap + 4] != 0)
+        return TRUE;   /* HDF5 checks the signature itself and fails cleanly */
+      const guint8 *h = w->data + w->base + heap;
+      guint64 dsz = le_u64 (h + 8), free_off = le_u64 (h + 16), daddr = le_u64 (h + 24);
+      if (dsz == 0)
+        return lh_fail (w, oh, heap, "its data segment is empty but the group needs it for link names", error);
+      if (!lh_in (w, daddr, dsz))
+        return lh_fail (w, oh, heap, "its data segment lies outside the file", error);
+      if (free_off != LH_UNDEF && (free_off > dsz || dsz - free_off < 16))
+        return lh_fail (w, oh, heap, "its free-list offset is outside the data segment", error);
+      return lh_walk_tree (w, tree, depth, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_local_heaps (const char *path, GError **error)
+{
+  g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
+  if (mf == NULL)
+    return TRUE;
+  LheapWalk w = { path, (const guint8 *) g_mapped_file_get_contents (mf),
+                  g_mapped_file_get_length (mf), 0, NULL, 100000 };
+  /* the superblock sits at 0, 512, 1024, ... (after a user block) */
+  gsize sb = 0;
+  while (sb + 96 <= w.len && memcmp (w.data + sb, "\211HDF\r\n\032\n", 8) != 0)
+    sb = sb == 0 ? 512 : sb * 2;
+  if (sb + 96 > w.len)
+    return TRUE;
+  const guint8 *s = w.data + sb;
+  guint ver = s[8];
+  if ((ver != 0 && ver != 1) || s[13] != 8 || s[14] != 8)
+    return TRUE;
+  const guint8 *a = s + 24 + (ver == 1 ? 4 : 0);   /* base, free, EOF, driver, root entry */
+  w.base = le_u64 (a);
+  if (w.base > w.len)
+    return TRUE;
+  guint64 root = le_u64 (a + 32 + 8);
+  w.seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gboolean ok = lh_walk_ohdr (&w, root, 0, error);
+  g_hash_table_destroy (w.seen);
+  return ok;
+}
+
 gboolean
 _scm_h5_open (ScmH5 *h, const char *path, GError **error)
 {
@@ -245,6 +428,8 @@ _scm_h5_open (ScmH5 *h, const char *path, GError **error)
       return FALSE;
     }
   if (!check_global_heaps (path, error))
+    return FALSE;
+  if (!check_local_heaps (path, error))
     return FALSE;
   hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   /* Close everything still open when the file closes, so an error path
@@ -702,7 +887,6 @@ out:
  * attributes in files written with the newest format) or as shared
  * messages are not found this way and are still read by HDF5. */
 
-#define OH_MAX_CHUNKS 64
 
 /* Raw data of attribute `name` (want bytes) in the header at relative
  * address oh, or NULL when it is not stored as a plain compact message. */
