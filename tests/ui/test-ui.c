@@ -18,77 +18,21 @@
 #include "scm-open-page.h"
 #include "scm-train-page.h"
 #include "scm-window.h"
+#include "test-ui-explore-common.h"
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main loop until cond(data) or the timeout (seconds). */
-static gboolean
-wait_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add ((guint) (seconds * 1000), timeout_cb, &expired);
-
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (double seconds)
-{
-  wait_until (never, NULL, seconds);
-}
-
+/* Main-loop waiting and screenshots are shared with the other UI tests
+ * (test-ui-explore-common.c). */
 static void
 save_screenshot (GtkWidget *widget, const char *name)
 {
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "ui-screens", NULL);
-  g_autofree char *file = g_strdup_printf ("%s.png", name);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_assert_cmpint (w, >, 0);
-  /* The widget paintable has no node until the frame clock has drawn the
-   * widget; on a loaded machine (or under ASan) that takes a while. */
-  for (int attempt = 0; node == NULL && attempt < 100; attempt++)
-    {
-      spin (0.1);
-      if (snapshot == NULL)
-        snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, w, h);
-      node = gtk_snapshot_free_to_node (snapshot);
-      snapshot = NULL;
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  g_free (ui_screenshot (widget, name));
 }
 
 static void
 show_page (ScmWindow *window, const char *page)
 {
   scm_window_show_page (window, page);
-  spin (0.6);   /* layout + a few frames */
+  ui_spin (0.6);   /* layout + a few frames */
 }
 
 static ScmWindow *
@@ -97,7 +41,7 @@ new_window (void)
   ScmWindow *window = scm_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 820);
   gtk_window_present (GTK_WINDOW (window));
-  spin (0.3);
+  ui_spin (0.3);
   return window;
 }
 
@@ -105,10 +49,10 @@ static void
 destroy_window (ScmWindow *window)
 {
   /* Let pending idles and tasks drop their refs first. */
-  spin (0.3);
+  ui_spin (0.3);
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (0.1);
+  ui_spin (0.1);
   g_assert_finalize_object (window);
 }
 
@@ -126,11 +70,11 @@ test_about_and_shortcuts (void)
   about = scm_application_show_about (NULL);
   g_assert_true (ADW_IS_ABOUT_WINDOW (about));
   g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
-  spin (0.3);
+  ui_spin (0.3);
   save_screenshot (GTK_WIDGET (about), "02-about");
   g_object_ref (about);
   gtk_window_destroy (about);
-  spin (0.1);
+  ui_spin (0.1);
   g_assert_finalize_object (about);
 }
 
@@ -190,7 +134,7 @@ test_bad_file (void)
   g_object_set_data (G_OBJECT (window), "test-open-page", page);
   /* The action a dropped file or a recent-files row activates. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "win.open-path", "s", path));
-  g_assert_true (wait_until (analysis_done, window, 30));
+  g_assert_true (ui_wait_until (analysis_done, window, 30));
   /* An error state with a message, no dataset, no crash. */
   g_assert_cmpstr (scm_open_page_get_state (page), ==, "error");
   g_assert_false (scm_document_has_dataset (scm_window_get_document (window)));
@@ -276,18 +220,18 @@ test_demo_and_train (void)
   /* The same path as the "Open Demo Dataset" button (app.open-demo). */
   t0 = g_get_monotonic_time ();
   scm_window_open_demo (window);
-  g_assert_true (wait_until (summary_shown, window, 60));
+  g_assert_true (ui_wait_until (summary_shown, window, 60));
   g_test_message ("demo loaded and summarised in %.2f s", (g_get_monotonic_time () - t0) / 1e6);
   g_assert_cmpint (scm_document_get_n_cells (doc), ==, 2201);
   g_assert_nonnull (scm_document_get_dataset (doc)->adt);
   g_assert_nonnull (scm_open_page_get_qc_model (open_page));
-  spin (0.5);
+  ui_spin (0.5);
   save_screenshot (GTK_WIDGET (window), "10-open-summary");
 
   /* PCA -> kNN -> Leiden -> UMAP in the background. */
-  wait_until (has_umap, doc, 240);
+  ui_wait_until (has_umap, doc, 240);
   g_test_message ("UMAP on the Explore page %.2f s after opening", (g_get_monotonic_time () - t0) / 1e6);
-  g_assert_true (wait_until (analysis_done, window, 240));
+  g_assert_true (ui_wait_until (analysis_done, window, 240));
   if (scm_document_get_representation (doc) != NULL)
     {
       g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_pca");
@@ -311,7 +255,7 @@ test_demo_and_train (void)
   g_assert_true (scm_train_page_is_running (train_page));
   probe_id = g_timeout_add (10, probe_tick, &probe);
   t0 = g_get_monotonic_time ();
-  g_assert_true (wait_until (train_done, train_page, 300));
+  g_assert_true (ui_wait_until (train_done, train_page, 300));
   g_source_remove (probe_id);
   g_test_message ("stage 1 tiny, 3 epochs: %.1f s; longest main-loop stall while training %.0f ms",
                   (g_get_monotonic_time () - t0) / 1e6, probe.max_gap / 1e3);
@@ -322,11 +266,11 @@ test_demo_and_train (void)
   g_assert_cmpuint (scm_loss_model_get_total_points (loss), >, 10);
   g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
   g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_scmmae");
-  spin (0.5);
+  ui_spin (0.5);
   save_screenshot (GTK_WIDGET (window), "60-train-finished");
 
   /* The graph steps re-run on the new embedding. */
-  g_assert_true (wait_until (analysis_done, window, 240));
+  g_assert_true (ui_wait_until (analysis_done, window, 240));
   g_assert_nonnull (scm_document_get_umap (doc, NULL));
   show_page (window, "explore");
   save_screenshot (GTK_WIDGET (window), "70-explore-scmmae");
@@ -341,29 +285,29 @@ test_demo_and_train (void)
     scm_train_page_set_stage (train_page, 1);
     scm_train_page_set_epochs (train_page, 4);
     scm_train_page_start (train_page);
-    g_assert_true (wait_until (has_some_points, train_page, 120));
+    g_assert_true (ui_wait_until (has_some_points, train_page, 120));
     scm_train_page_toggle_pause (train_page);
-    g_assert_true (wait_until (is_paused, train_page, 60));
+    g_assert_true (ui_wait_until (is_paused, train_page, 60));
     points = scm_loss_model_get_total_points (loss);
-    spin (0.3);
+    ui_spin (0.3);
     /* Paused means paused: no new points arrive. */
     g_assert_cmpuint (scm_loss_model_get_total_points (loss), ==, points);
     save_screenshot (GTK_WIDGET (window), "65-train-paused");
     g_assert_true (scm_train_page_save_checkpoint (train_page, ckpt, &error));
     g_assert_no_error (error);
     scm_train_page_cancel (train_page);
-    g_assert_true (wait_until (train_done, train_page, 60));
+    g_assert_true (ui_wait_until (train_done, train_page, 60));
     g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Cancelled"));
 
     scm_train_page_resume_from_checkpoint (train_page, ckpt);
-    g_assert_true (wait_until (train_done, train_page, 300));
+    g_assert_true (ui_wait_until (train_done, train_page, 300));
     g_test_message ("resumed run: %s", scm_train_page_get_status (train_page));
     g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
     /* The resumed run's history starts from the checkpoint's. */
     g_assert_cmpuint (scm_loss_model_get_total_points (loss), >=, points);
     g_assert_cmpfloat (scm_loss_model_get_x_max (loss), ==, 4);
     g_unlink (ckpt);
-    g_assert_true (wait_until (analysis_done, window, 240));
+    g_assert_true (ui_wait_until (analysis_done, window, 240));
   }
 
   /* Stage 2 from the stage-1 model: fine-tune on cell_type (chosen by default). */
@@ -371,15 +315,15 @@ test_demo_and_train (void)
   scm_train_page_set_stage (train_page, 2);
   scm_train_page_set_epochs (train_page, 3);
   scm_train_page_start (train_page);
-  g_assert_true (wait_until (train_done, train_page, 300));
+  g_assert_true (ui_wait_until (train_done, train_page, 300));
   g_test_message ("stage 2 status: %s", scm_train_page_get_status (train_page));
   g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
   g_assert_cmpuint (scm_loss_model_get_n_series (loss), ==, 3);
   g_assert_cmpuint (scm_loss_model_get_n_points (loss, 2), ==, 3);   /* accuracy per epoch */
   g_assert_nonnull (scm_document_get_label_column (doc, "scmmae_prediction"));
-  spin (0.5);
+  ui_spin (0.5);
   save_screenshot (GTK_WIDGET (window), "80-train-stage2");
-  g_assert_true (wait_until (analysis_done, window, 240));
+  g_assert_true (ui_wait_until (analysis_done, window, 240));
 
   /* Stage 3: transfer to an RNA-only file (the demo without its proteins). */
   {
@@ -399,7 +343,7 @@ test_demo_and_train (void)
     scm_train_page_set_epochs (train_page, 2);
     scm_train_page_set_target_path (train_page, rna_path);
     scm_train_page_start (train_page);
-    g_assert_true (wait_until (train_done, train_page, 300));
+    g_assert_true (ui_wait_until (train_done, train_page, 300));
     g_test_message ("stage 3 status: %s", scm_train_page_get_status (train_page));
     g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Finished"));
     now = scm_document_get_dataset (doc);
@@ -407,9 +351,9 @@ test_demo_and_train (void)
     g_assert_cmpstr (now->path, ==, rna_path);
     g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_scmmae");
     g_assert_nonnull (scm_document_get_label_column (doc, "scmmae_prediction"));
-    spin (0.5);
+    ui_spin (0.5);
     save_screenshot (GTK_WIDGET (window), "85-train-stage3");
-    g_assert_true (wait_until (analysis_done, window, 240));
+    g_assert_true (ui_wait_until (analysis_done, window, 240));
     g_unlink (rna_path);
   }
 
@@ -428,11 +372,11 @@ test_demo_and_train (void)
     save_screenshot (GTK_WIDGET (window), "90-open-qc-threshold");
     scm_open_page_apply_qc_filter (open_page);
     g_object_set_data (G_OBJECT (doc), "test-kept", GSIZE_TO_POINTER ((gsize) kept));
-    g_assert_true (wait_until (n_cells_is_kept, doc, 60));
+    g_assert_true (ui_wait_until (n_cells_is_kept, doc, 60));
     g_assert_cmpint (scm_document_get_n_cells (doc), ==, kept);
     g_assert_cmpint (scm_qc_model_get_n_cells (scm_open_page_get_qc_model (open_page)), ==, kept);
-    g_assert_true (wait_until (has_umap, doc, 240));
-    g_assert_true (wait_until (analysis_done, window, 240));
+    g_assert_true (ui_wait_until (has_umap, doc, 240));
+    g_assert_true (ui_wait_until (analysis_done, window, 240));
     g_assert_nonnull (scm_document_get_umap (doc, &n_umap));
     g_assert_cmpint (n_umap, ==, kept);
     save_screenshot (GTK_WIDGET (window), "95-open-qc-filtered");
@@ -469,7 +413,7 @@ test_formats (void)
       g_object_set_data (G_OBJECT (window), "test-open-page", page);
       file = g_file_new_for_path (path);
       scm_window_open_file (window, file);
-      wait_until (summary_shown, window, 60);
+      ui_wait_until (summary_shown, window, 60);
       g_test_message ("%s: %s, %s", files[i].rel, scm_open_page_get_state (page),
                       scm_document_get_format (doc) ? scm_document_get_format (doc) : "(error)");
       g_assert_cmpstr (scm_open_page_get_state (page), ==, "summary");
@@ -496,8 +440,8 @@ test_formats (void)
         }
       /* Let the background work finish before closing: the Explore
        * state's feature task warns when cancelled mid-way. */
-      g_assert_true (wait_until (analysis_done, window, 240));
-      spin (1.0);
+      g_assert_true (ui_wait_until (analysis_done, window, 240));
+      ui_spin (1.0);
       destroy_window (window);
     }
 }
@@ -520,9 +464,9 @@ test_protein_only (void)
                      find_child_of_type (GTK_WIDGET (window), SCM_TYPE_OPEN_PAGE));
   file = g_file_new_for_path (path);
   scm_window_open_file (window, file);
-  g_assert_true (wait_until (summary_shown, window, 60));
+  g_assert_true (ui_wait_until (summary_shown, window, 60));
   g_assert_null (scm_document_get_dataset (doc)->rna);
-  g_assert_true (wait_until (analysis_done, window, 240));
+  g_assert_true (ui_wait_until (analysis_done, window, 240));
   g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_adt_clr");
   g_assert_nonnull (scm_document_get_umap (doc, &n));
   g_assert_cmpint (n, ==, 6838);
