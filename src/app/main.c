@@ -5,12 +5,15 @@
 #include <locale.h>
 
 #include "scm-application.h"
+#include "util/scm-blas.h"
 
 int
 main (int argc, char *argv[])
 {
   g_autoptr(ScmApplication) app = NULL;
 
+  /* Before GTK starts: may restart the program with better BLAS kernels. */
+  scm_blas_reexec_with_best_kernels (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "cli-common.h"
+#include "util/scm-blas.h"
 
 #include <hdf5.h>
 #include <locale.h>
@@ -45,6 +46,8 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  /* Before anything else: may restart the program with better kernels. */
+  scm_blas_reexec_with_best_kernels (argv);
   setlocale (LC_ALL, "");
   /* Readers report HDF5 problems as GErrors; the library must not print its
    * own error stack on stderr. */
