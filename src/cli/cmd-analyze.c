@@ -1,7 +1,8 @@
 /* cmd-analyze.c: `scmmae analyze IN -o OUT.h5ad`: PCA (when there is no
  * representation) -> kNN -> connectivities -> Leiden -> UMAP -> markers,
- * written as obs/leiden, obsm/X_pca, obsm/X_umap, uns/rank_genes_groups
- * (layout: src/core/stats/scm-analyze.h). */
+ * written as obs/leiden, obsm/X_pca, obsm/X_umap, obsp/distances +
+ * connectivities, uns/neighbors, uns/rank_genes_groups (layout:
+ * src/core/stats/scm-analyze.h). */
 #include "cli-common.h"
 
 #include "io/scm-io.h"
@@ -30,6 +31,15 @@ scm_cmd_analyze (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("IN - kNN, Leiden, UMAP and markers in one go");
+  g_option_context_set_summary (ctx,
+    "Writes to OUT.h5ad, besides the input's data:\n"
+    "  obs/leiden                 clusters (categorical, largest first)\n"
+    "  obsm/X_pca                 when PCA was computed; uns/pca variance ratios\n"
+    "  obsm/X_umap                2-D UMAP layout\n"
+    "  obsp/distances             kNN distances (CSR, K - 1 per cell)\n"
+    "  obsp/connectivities        UMAP fuzzy graph Leiden ran on (CSR, symmetric)\n"
+    "  uns/neighbors, uns/leiden  parameters, as Scanpy stores them\n"
+    "  uns/rank_genes_groups      Wilcoxon markers per cluster (unless --no-markers)");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!scm_cli_parse (ctx, &argc, &argv))
     return SCM_EXIT_USAGE;

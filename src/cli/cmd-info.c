@@ -2,7 +2,7 @@
  *
  * Reads any supported file with scm_dataset_read() and prints what the app
  * would load: format, cells, genes, proteins, where the counts came from,
- * obs columns, obsm entries and the reader's layout notes.  --json prints
+ * obs columns, obsm and obsp entries and the reader's layout notes.  --json prints
  * one JSON object for scripts and tests (json-glib).
  */
 #include "cli-common.h"
@@ -77,6 +77,11 @@ print_json (const ScmDataset *ds)
   for (guint i = 0; i < ds->obsm->len; i++)
     json_builder_add_string_value (b, ((ScmMatrix *) ds->obsm->pdata[i])->name);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "obsp");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < ds->obsp->len; i++)
+    json_builder_add_string_value (b, ((ScmPairwise *) ds->obsp->pdata[i])->name);
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "layout_notes");
   json_builder_begin_array (b);
   for (guint i = 0; i < ds->notes->len; i++)
@@ -132,6 +137,16 @@ print_human (const ScmDataset *ds)
           const ScmMatrix *m = ds->obsm->pdata[i];
           printf ("  %-24s %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT "\n", m->name, m->n_rows,
                   m->n_cols);
+        }
+    }
+  if (ds->obsp->len)
+    {
+      printf ("obsp:\n");
+      for (guint i = 0; i < ds->obsp->len; i++)
+        {
+          const ScmPairwise *p = ds->obsp->pdata[i];
+          printf ("  %-24s %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                  " stored values\n", p->name, p->X.n_rows, p->X.n_cols, scm_csr_nnz (&p->X));
         }
     }
   if (ds->notes->len)

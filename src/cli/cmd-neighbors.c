@@ -1,10 +1,11 @@
 /* cmd-neighbors.c: `scmmae neighbors IN [-o OUT.h5ad] [--edges FILE.tsv]`:
  * kNN of an obsm representation and its UMAP connectivities (Scanpy's
- * `pp.neighbors`).  The dataset model has no obsp, so the graph itself is
- * written only as an edge list (--edges: `i<TAB>j<TAB>weight`, each
- * undirected edge once, i < j, 0-based cell indices); -o records the
- * parameters in uns/neighbors.  `leiden` and `umap` recompute the graph
- * with the same options (it takes well under a second on 10k cells). */
+ * `pp.neighbors`).  -o writes the graph as Scanpy does (obsp/distances,
+ * obsp/connectivities, uns/neighbors: analysis/scm-neighbors.h); --edges
+ * writes the connectivities as a TSV edge list (`i<TAB>j<TAB>weight`, each
+ * undirected edge once, i < j, 0-based cell indices).  `leiden` and `umap`
+ * recompute the graph with the same options (it takes well under a second
+ * on 10k cells). */
 #include "cli-common.h"
 
 #include "analysis/scm-neighbors.h"
@@ -42,7 +43,7 @@ scm_cmd_neighbors (int argc, char **argv)
   g_autofree char *output = NULL, *edges = NULL, *use_rep = NULL, *metric = NULL, *method = NULL;
   gint64 k = 15, seed = 0, threads = 0;
   GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the dataset with uns/neighbors to OUT.h5ad", "OUT.h5ad" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the dataset with the graph (obsp, uns/neighbors) to OUT.h5ad", "OUT.h5ad" },
     { "edges", 0, 0, G_OPTION_ARG_FILENAME, &edges, "Write the connectivities as a TSV edge list", "FILE.tsv" },
     { "use-rep", 0, 0, G_OPTION_ARG_STRING, &use_rep, "obsm representation (default X_pca)", "KEY" },
     { "k", 'k', 0, G_OPTION_ARG_INT64, &k, "Neighbours per cell, self included (default 15)", "K" },
@@ -76,8 +77,9 @@ scm_cmd_neighbors (int argc, char **argv)
   if (!ds)
     return scm_cli_fail ("neighbors", error);
   ScmGraph g;
+  ScmKnn knn = { 0 };
   gint64 t0 = g_get_monotonic_time ();
-  if (!scm_neighbors_compute (ds, use_rep, &ko, NULL, &g, &error))
+  if (!scm_neighbors_compute (ds, use_rep, &ko, &knn, &g, &error))
     return scm_cli_fail ("neighbors", error);
   double secs = (double) (g_get_monotonic_time () - t0) / 1e6;
   gint32 *comp = g_new (gint32, MAX (g.n, 1));
@@ -94,20 +96,12 @@ scm_cmd_neighbors (int argc, char **argv)
     rc = scm_cli_fail ("neighbors", error);
   if (rc == SCM_EXIT_OK && output)
     {
-      ScmUnsNode *u = scm_uns_group_new ("neighbors");
-      ScmUnsNode *p = scm_uns_group_new ("params");
-      gint64 *kk = g_new (gint64, 1);
-      *kk = ko.k;
-      scm_uns_set (p, scm_uns_ints_new ("n_neighbors", 1, kk));
-      scm_uns_set (p, scm_uns_string_new ("method", "umap"));
-      scm_uns_set (p, scm_uns_string_new ("metric", scm_metric_name (ko.metric)));
-      scm_uns_set (p, scm_uns_string_new ("knn_method", scm_knn_method_name (used)));
-      scm_uns_set (p, scm_uns_string_new ("use_rep", use_rep ? use_rep : "X_pca"));
-      scm_uns_set (u, p);
-      scm_uns_set (ds->uns, u);
-      if (!scm_h5ad_write (ds, output, &error))
+      ScmNeighborsParams np = { ko.k, ko.metric, use_rep ? use_rep : "X_pca",
+                                scm_knn_method_name (used), ko.seed };
+      if (!scm_neighbors_store (ds, &knn, &g, &np, &error) || !scm_h5ad_write (ds, output, &error))
         rc = scm_cli_fail ("neighbors", error);
     }
   scm_graph_clear (&g);
+  scm_knn_clear (&knn);
   return rc;
 }

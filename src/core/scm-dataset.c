@@ -499,6 +499,22 @@ scm_uns_string_new (const char *name, const char *value)
   return u;
 }
 
+ScmUnsNode *
+scm_uns_int_new (const char *name, gint64 value)
+{
+  ScmUnsNode *u = scm_uns_ints_new (name, 1, g_memdup2 (&value, sizeof value));
+  u->scalar = TRUE;
+  return u;
+}
+
+ScmUnsNode *
+scm_uns_float_new (const char *name, double value)
+{
+  ScmUnsNode *u = scm_uns_floats_new (name, 1, g_memdup2 (&value, sizeof value));
+  u->scalar = TRUE;
+  return u;
+}
+
 void
 scm_uns_set (ScmUnsNode *group, ScmUnsNode *child)
 {
@@ -545,6 +561,26 @@ scm_uns_free (ScmUnsNode *u)
   g_free (u);
 }
 
+ScmPairwise *
+scm_pairwise_new (const char *name, ScmCsr *X_take)
+{
+  ScmPairwise *p = g_new0 (ScmPairwise, 1);
+  p->name = g_strdup (name);
+  p->X = *X_take;
+  memset (X_take, 0, sizeof *X_take);
+  return p;
+}
+
+void
+scm_pairwise_free (ScmPairwise *p)
+{
+  if (p == NULL)
+    return;
+  g_free (p->name);
+  scm_csr_clear (&p->X);
+  g_free (p);
+}
+
 /* ----------------------------------------------------------------- dataset */
 
 static void
@@ -558,6 +594,7 @@ dataset_clear (gpointer data)
   scm_modality_free (ds->adt);
   g_ptr_array_unref (ds->obs);
   g_ptr_array_unref (ds->obsm);
+  g_ptr_array_unref (ds->obsp);
   scm_uns_free (ds->uns);
   g_ptr_array_unref (ds->notes);
 }
@@ -568,6 +605,7 @@ scm_dataset_new (void)
   ScmDataset *ds = g_atomic_rc_box_new0 (ScmDataset);
   ds->obs = g_ptr_array_new_with_free_func ((GDestroyNotify) scm_column_free);
   ds->obsm = g_ptr_array_new_with_free_func ((GDestroyNotify) scm_matrix_free);
+  ds->obsp = g_ptr_array_new_with_free_func ((GDestroyNotify) scm_pairwise_free);
   ds->uns = scm_uns_group_new ("uns");
   ds->notes = g_ptr_array_new_with_free_func (g_free);
   return ds;
@@ -625,6 +663,31 @@ scm_dataset_set_obsm (ScmDataset *ds, ScmMatrix *m)
         }
     }
   g_ptr_array_add (ds->obsm, m);
+}
+
+void
+scm_dataset_set_obsp (ScmDataset *ds, ScmPairwise *p)
+{
+  for (guint i = 0; i < ds->obsp->len; i++)
+    {
+      ScmPairwise *c = ds->obsp->pdata[i];
+      if (strcmp (c->name, p->name) == 0)
+        {
+          scm_pairwise_free (c);
+          ds->obsp->pdata[i] = p;
+          return;
+        }
+    }
+  g_ptr_array_add (ds->obsp, p);
+}
+
+ScmPairwise *
+scm_dataset_get_obsp (const ScmDataset *ds, const char *name)
+{
+  for (guint i = 0; i < ds->obsp->len; i++)
+    if (strcmp (((ScmPairwise *) ds->obsp->pdata[i])->name, name) == 0)
+      return ds->obsp->pdata[i];
+  return NULL;
 }
 
 ScmColumn *
@@ -751,6 +814,47 @@ scm_dataset_subset_cells (const ScmDataset *src, const guint8 *keep, GError **er
           memcpy (out->data + (j++) * m->n_cols, m->data + i * m->n_cols,
                   (gsize) m->n_cols * sizeof (float));
       g_ptr_array_add (ds->obsm, out);
+    }
+  /* obsp: rows and columns of the kept cells, renumbered */
+  if (src->obsp->len > 0)
+    {
+      gint32 *remap = try_alloc ((gsize) MAX (n, 1), sizeof (gint32), "cell map", error);
+      if (remap == NULL)
+        return NULL;
+      gint64 j = 0;
+      for (gint64 i = 0; i < n; i++)
+        remap[i] = keep[i] ? (gint32) j++ : -1;
+      for (guint k = 0; k < src->obsp->len; k++)
+        {
+          const ScmPairwise *p = src->obsp->pdata[k];
+          const ScmCsr *X = &p->X;
+          gint64 nnz = 0;
+          for (gint64 r = 0; r < n; r++)
+            if (keep[r])
+              for (gint64 q = X->indptr[r]; q < X->indptr[r + 1]; q++)
+                nnz += remap[X->indices[q]] >= 0;
+          ScmCsr Y = { 0 };
+          if (!scm_csr_alloc (&Y, n_keep, n_keep, nnz, error))
+            {
+              g_free (remap);
+              return NULL;
+            }
+          gint64 o = 0, row = 0;
+          for (gint64 r = 0; r < n; r++)
+            if (keep[r])
+              {
+                /* remap is increasing, so kept columns stay ascending */
+                for (gint64 q = X->indptr[r]; q < X->indptr[r + 1]; q++)
+                  if (remap[X->indices[q]] >= 0)
+                    {
+                      Y.indices[o] = remap[X->indices[q]];
+                      Y.data[o++] = X->data[q];
+                    }
+                Y.indptr[++row] = o;
+              }
+          g_ptr_array_add (ds->obsp, scm_pairwise_new (p->name, &Y));
+        }
+      g_free (remap);
     }
   /* uns is dataset-level metadata: not copied; the caller decides. */
   for (guint k = 0; k < src->notes->len; k++)

@@ -113,6 +113,17 @@ typedef struct {
 ScmMatrix *scm_matrix_new  (const char *name, gint64 n_rows, gint64 n_cols, GError **error);
 void       scm_matrix_free (ScmMatrix *m);
 
+/* Named sparse cells x cells matrix (obsp entries: the kNN distances and
+ * the connectivities graph, as Scanpy's `neighbors` stores them). */
+typedef struct {
+  char   *name;
+  ScmCsr  X;        /* (n_cells, n_cells) */
+} ScmPairwise;
+
+/* Takes X (the struct is moved; the caller's copy must not be cleared). */
+ScmPairwise *scm_pairwise_new  (const char *name, ScmCsr *X_take);
+void         scm_pairwise_free (ScmPairwise *p);
+
 /* A small tree for `uns`: groups of named arrays and scalars. */
 typedef enum {
   SCM_UNS_GROUP,
@@ -131,6 +142,8 @@ struct _ScmUnsNode {
   double     *floats;
   gint64     *ints;
   char       *string;
+  gboolean    scalar;     /* FLOATS/INTS with n = 1 stored as a 0-d value
+                           * (anndata's numeric-scalar), not a 1-element array */
   GPtrArray  *children;   /* group: ScmUnsNode* */
 };
 
@@ -139,6 +152,9 @@ ScmUnsNode *scm_uns_strings_new (const char *name, char **strv_take);
 ScmUnsNode *scm_uns_floats_new  (const char *name, gint64 n, double *take);
 ScmUnsNode *scm_uns_ints_new    (const char *name, gint64 n, gint64 *take);
 ScmUnsNode *scm_uns_string_new  (const char *name, const char *value);
+/* Numeric scalars (Scanpy's uns/neighbors/params/n_neighbors...). */
+ScmUnsNode *scm_uns_int_new     (const char *name, gint64 value);
+ScmUnsNode *scm_uns_float_new   (const char *name, double value);
 /* Adds or replaces the child with the same name; takes ownership of child. */
 void        scm_uns_set         (ScmUnsNode *group, ScmUnsNode *child);
 ScmUnsNode *scm_uns_get         (const ScmUnsNode *group, const char *name);
@@ -153,6 +169,7 @@ typedef struct {
   ScmModality *adt;        /* NULL when the file has no proteins */
   GPtrArray   *obs;        /* ScmColumn*, in file order */
   GPtrArray   *obsm;       /* ScmMatrix* */
+  GPtrArray   *obsp;       /* ScmPairwise*: cells x cells graphs */
   ScmUnsNode  *uns;        /* group node, never NULL */
   GPtrArray   *notes;      /* char*, human-readable layout notes */
 } ScmDataset;
@@ -165,16 +182,20 @@ void        scm_dataset_add_note  (ScmDataset *ds, const char *fmt, ...) G_GNUC_
 /* Adds or replaces (by name); takes ownership. */
 void        scm_dataset_set_obs   (ScmDataset *ds, ScmColumn *col);
 void        scm_dataset_set_obsm  (ScmDataset *ds, ScmMatrix *m);
+void        scm_dataset_set_obsp  (ScmDataset *ds, ScmPairwise *p);
 ScmColumn  *scm_dataset_get_obs   (const ScmDataset *ds, const char *name);
 ScmMatrix  *scm_dataset_get_obsm  (const ScmDataset *ds, const char *name);
+ScmPairwise *scm_dataset_get_obsp (const ScmDataset *ds, const char *name);
 gint64      scm_dataset_find_cell (const ScmDataset *ds, const char *barcode);
-/* Deep copy of cells with keep[i] != 0 (all modalities, obs, obsm). */
+/* Deep copy of cells with keep[i] != 0 (all modalities, obs, obsm; obsp
+ * keeps the edges between kept cells, as anndata's subsetting). */
 ScmDataset *scm_dataset_subset_cells (const ScmDataset *ds, const guint8 *keep, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmDataset, scm_dataset_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmModality, scm_modality_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmColumn, scm_column_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmMatrix, scm_matrix_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmPairwise, scm_pairwise_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmUnsNode, scm_uns_free)
 
 G_END_DECLS

@@ -14,7 +14,8 @@
  *             1e-3 x the mean distance (of the point, or of all points)
  *   w_ij    = exp(-max(0, d_ij - rho_i) / sigma_i), self column dropped
  *   fuzzy union: W = A + A^T - A o A^T.
- * Memory: O(n k).  Not stored in .h5ad (the dataset model has no obsp).
+ * Memory: O(n k).  Stored in a dataset as obsp/connectivities by
+ * scm_neighbors_store() (scm-neighbors.h).
  */
 #pragma once
 

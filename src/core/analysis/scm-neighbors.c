@@ -1,4 +1,5 @@
-/* scm-neighbors.c: dataset-level kNN + connectivities (see scm-neighbors.h). */
+/* scm-neighbors.c: dataset-level kNN + connectivities, and their obsp /
+ * uns form (see scm-neighbors.h). */
 #include "scm-neighbors.h"
 #include "scm-error.h"
 
@@ -55,4 +56,99 @@ scm_neighbors_compute (const ScmDataset *ds, const char *use_rep, const ScmKnnOp
   else
     scm_knn_clear (&knn);
   return ok;
+}
+
+gboolean
+scm_knn_to_distances_csr (const ScmKnn *knn, ScmCsr *out, GError **error)
+{
+  gint64 n = knn->n;
+  int k = knn->k;
+  gint64 nnz = 0;
+  for (gint64 i = 0; i < n; i++)
+    for (int j = 0; j < k; j++)
+      {
+        gint32 v = knn->indices[i * k + j];
+        nnz += v >= 0 && v != i;
+      }
+  if (!scm_csr_alloc (out, n, n, nnz, error))
+    return FALSE;
+  gint64 o = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint64 start = o;
+      for (int j = 0; j < k; j++)
+        {
+          gint32 v = knn->indices[i * k + j];
+          float d = knn->distances[i * k + j];
+          if (v < 0 || v == i)
+            continue;
+          /* insertion by column (k is small); a repeated column keeps the
+           * first, nearer entry so the row stays strictly ascending */
+          gint64 p = o;
+          while (p > start && out->indices[p - 1] > v)
+            p--;
+          if (p > start && out->indices[p - 1] == v)
+            continue;
+          memmove (out->indices + p + 1, out->indices + p, (o - p) * sizeof (gint32));
+          memmove (out->data + p + 1, out->data + p, (o - p) * sizeof (float));
+          out->indices[p] = v;
+          out->data[p] = d;
+          o++;
+        }
+      out->indptr[i + 1] = o;
+    }
+  return TRUE;
+}
+
+gboolean
+scm_graph_to_csr (const ScmGraph *g, ScmCsr *out, GError **error)
+{
+  gint64 nnz = scm_graph_nnz (g);
+  if (!scm_csr_alloc (out, g->n, g->n, nnz, error))
+    return FALSE;
+  memcpy (out->indptr, g->indptr, (g->n + 1) * sizeof (gint64));
+  memcpy (out->indices, g->indices, nnz * sizeof (gint32));
+  /* the weights are float32 values held in doubles (scm-graph.c), so this
+   * cast is exact; Scanpy stores float32 too */
+  for (gint64 p = 0; p < nnz; p++)
+    out->data[p] = (float) g->weights[p];
+  return TRUE;
+}
+
+gboolean
+scm_neighbors_store (ScmDataset *ds, const ScmKnn *knn, const ScmGraph *g,
+                     const ScmNeighborsParams *params, GError **error)
+{
+  if (knn->n != ds->n_cells || g->n != ds->n_cells)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "neighbors: graph of %" G_GINT64_FORMAT " cells for a dataset of %"
+                   G_GINT64_FORMAT, g->n, ds->n_cells);
+      return FALSE;
+    }
+  ScmCsr D = { 0 }, C = { 0 };
+  if (!scm_knn_to_distances_csr (knn, &D, error))
+    return FALSE;
+  if (!scm_graph_to_csr (g, &C, error))
+    {
+      scm_csr_clear (&D);
+      return FALSE;
+    }
+  scm_dataset_set_obsp (ds, scm_pairwise_new ("distances", &D));
+  scm_dataset_set_obsp (ds, scm_pairwise_new ("connectivities", &C));
+
+  ScmUnsNode *u = scm_uns_group_new ("neighbors");
+  scm_uns_set (u, scm_uns_string_new ("connectivities_key", "connectivities"));
+  scm_uns_set (u, scm_uns_string_new ("distances_key", "distances"));
+  ScmUnsNode *p = scm_uns_group_new ("params");
+  scm_uns_set (p, scm_uns_int_new ("n_neighbors", params->n_neighbors));
+  scm_uns_set (p, scm_uns_string_new ("method", "umap"));
+  scm_uns_set (p, scm_uns_string_new ("metric", scm_metric_name (params->metric)));
+  scm_uns_set (p, scm_uns_string_new ("use_rep", params->use_rep ? params->use_rep : "X_pca"));
+  scm_uns_set (p, scm_uns_int_new ("random_state", (gint64) params->random_state));
+  if (params->knn_method)
+    scm_uns_set (p, scm_uns_string_new ("knn_method", params->knn_method));
+  scm_uns_set (u, p);
+  scm_uns_set (ds->uns, u);
+  return TRUE;
 }

@@ -3,7 +3,8 @@
  * Layout written (anndata's "encoding-type"/"encoding-version" attributes on
  * every element, as anndata 0.8 itself writes them):
  *   /            anndata 0.1.0
- *   X            csr_matrix 0.1.0: data float32, indices int32, indptr int64,
+ *   X            csr_matrix 0.1.0: data float32, indices and indptr int32
+ *                (both int64 past 2^31 - 1 stored values),
  *                shape attr (int64 [n_obs, n_var]).  RNA when present; for
  *                a protein-only dataset X holds the proteins (as in the
  *                shared malt10k file).
@@ -13,16 +14,18 @@
  *   obsm         dict: dense float32 arrays; the ADT modality of a
  *                CITE-seq dataset as obsm/protein_expression with its names
  *                in uns/protein_names (the totalVI convention)
+ *   obsp         dict: csr_matrix 0.1.0 (n_obs, n_obs) per entry, float32
+ *                values (Scanpy's obsp/distances, obsp/connectivities)
  *   uns          dict: groups, string arrays, float64/int64 arrays, scalar
- *                strings
- *   layers, obsp, varm, varp   empty dicts
+ *                strings, numeric scalars (numeric-scalar 0.2.0)
+ *   layers, varm, varp   empty dicts
  * Strings are variable-length UTF-8; arrays of 4096+ elements are chunked
  * and gzip-compressed (level 4) when the deflate filter is available.
  *
  * The file is written to a temporary name beside the target and renamed
  * over it only when complete (util/scm-atomic-file.h).  Writing over the
  * file the dataset was read from is refused.  All HDF5 calls hold
- * scm_h5_lock().  Not written: raw/, layers, obsp, varm (not in the model).
+ * scm_h5_lock().  Not written: raw/, layers, varm (not in the model).
  */
 #include "io/scm-io.h"
 #include "scm-error.h"
@@ -236,6 +239,24 @@ scalar_string (W *w, hid_t loc, const char *name, const char *value)
   H5Sclose (sp);
 }
 
+/* A 0-d number, as anndata writes Python/numpy scalars in uns. */
+static void
+numeric_scalar (W *w, hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                const void *value)
+{
+  if (w->failed)
+    return;
+  hid_t sp = H5Screate (H5S_SCALAR);
+  hid_t d = H5Dcreate2 (loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0 || H5Dwrite (d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) < 0)
+    fail (w, name, "write number");
+  else
+    encoding (w, d, "numeric-scalar", "0.2.0");
+  if (d >= 0)
+    H5Dclose (d);
+  H5Sclose (sp);
+}
+
 static void
 categorical (W *w, hid_t loc, const char *name, const gint32 *codes, gint64 n,
              char *const *categories, guint n_categories, gboolean ordered)
@@ -294,9 +315,9 @@ dataframe_begin (W *w, const char *name, char *const *index, gint64 n,
 }
 
 static void
-csr (W *w, const char *name, const ScmCsr *m)
+csr (W *w, hid_t loc, const char *name, const ScmCsr *m)
 {
-  hid_t g = group (w, w->file, name, "csr_matrix", "0.1.0");
+  hid_t g = group (w, loc, name, "csr_matrix", "0.1.0");
   if (g < 0)
     return;
   gint64 shape[2] = { m->n_rows, m->n_cols };
@@ -308,9 +329,13 @@ csr (W *w, const char *name, const ScmCsr *m)
   hid_t d;
   if ((d = dataset (w, g, "data", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, dn, nnz ? (const void *) m->data : &empty_f)) >= 0)
     H5Dclose (d);
-  if ((d = dataset (w, g, "indices", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dn, nnz ? (const void *) m->indices : &empty_i)) >= 0)
+  /* One index type for both arrays, as scipy keeps them: scipy refuses
+   * some operations (tocoo, ...) on an int64 indptr with int32 indices.
+   * int32 while nnz fits, else int64 for both. */
+  hid_t it = nnz <= G_MAXINT32 ? H5T_STD_I32LE : H5T_STD_I64LE;
+  if ((d = dataset (w, g, "indices", it, H5T_NATIVE_INT32, 1, dn, nnz ? (const void *) m->indices : &empty_i)) >= 0)
     H5Dclose (d);
-  if ((d = dataset (w, g, "indptr", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dp, m->indptr)) >= 0)
+  if ((d = dataset (w, g, "indptr", it, H5T_NATIVE_INT64, 1, dp, m->indptr)) >= 0)
     H5Dclose (d);
   H5Gclose (g);
 }
@@ -335,10 +360,16 @@ uns_node (W *w, hid_t loc, const ScmUnsNode *u)
       strings (w, loc, u->name, u->strings, u->n);
       break;
     case SCM_UNS_FLOATS:
-      array (w, loc, u->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims, u->floats);
+      if (u->scalar && u->n == 1)
+        numeric_scalar (w, loc, u->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, u->floats);
+      else
+        array (w, loc, u->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims, u->floats);
       break;
     case SCM_UNS_INTS:
-      array (w, loc, u->name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, u->ints);
+      if (u->scalar && u->n == 1)
+        numeric_scalar (w, loc, u->name, H5T_STD_I64LE, H5T_NATIVE_INT64, u->ints);
+      else
+        array (w, loc, u->name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, u->ints);
       break;
     case SCM_UNS_STRING:
       scalar_string (w, loc, u->name, u->string);
@@ -415,6 +446,14 @@ check_dataset (const ScmDataset *ds, const char *path, GError **error)
         if (m->n_rows != n || m->name == NULL || *m->name == 0 || strchr (m->name, '/'))
           bad = "an obsm matrix has the wrong number of rows or an invalid name";
       }
+  if (bad == NULL)
+    for (guint i = 0; i < ds->obsp->len && !bad; i++)
+      {
+        const ScmPairwise *p = ds->obsp->pdata[i];
+        if (p->X.n_rows != n || p->X.n_cols != n || p->name == NULL || *p->name == 0
+            || strchr (p->name, '/'))
+          bad = "an obsp matrix is not cells x cells or has an invalid name";
+      }
   if (bad)
     {
       g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, "%s: cannot write: %s", path, bad);
@@ -443,14 +482,14 @@ write_all (W *w, const ScmDataset *ds)
   const ScmModality *xm = ds->rna ? ds->rna : ds->adt;
   gboolean adt_in_obsm = ds->rna != NULL && ds->adt != NULL;
   if (xm)
-    csr (w, "X", &xm->X);
+    csr (w, w->file, "X", &xm->X);
   else
     {
       ScmCsr empty = { 0 };
       gint64 *indptr = g_new0 (gint64, ds->n_cells + 1);
       empty.n_rows = ds->n_cells;
       empty.indptr = indptr;
-      csr (w, "X", &empty);
+      csr (w, w->file, "X", &empty);
       g_free (indptr);
     }
   write_var (w, xm, xm ? xm->X.n_cols : 0);
@@ -520,8 +559,19 @@ write_all (W *w, const ScmDataset *ds)
       H5Gclose (uns);
     }
 
+  /* obsp: square sparse matrices over the cells */
+  hid_t obsp = group (w, w->file, "obsp", "dict", "0.1.0");
+  if (obsp >= 0)
+    {
+      for (guint i = 0; i < ds->obsp->len; i++)
+        {
+          const ScmPairwise *p = ds->obsp->pdata[i];
+          csr (w, obsp, p->name, &p->X);
+        }
+      H5Gclose (obsp);
+    }
+
   empty_dict (w, "layers");
-  empty_dict (w, "obsp");
   empty_dict (w, "varm");
   empty_dict (w, "varp");
 }

@@ -20,6 +20,9 @@
  *  - obsm/protein_expression (dense, or a dataframe as totalVI writes it)
  *    with names from uns/protein_names becomes the ADT modality and is not
  *    kept in obsm / uns.
+ *  - obsp entries are read when sparse and cells x cells; others are
+ *    skipped with a note (a graph is derived data, never a reason to
+ *    refuse the file).
  * Also used by the MuData reader for each modality (read_ann_core).
  */
 #include "io/scm-h5-private.h"
@@ -745,6 +748,18 @@ read_uns_node (const ScmH5 *h, const char *path, const char *name, int depth, Sc
             }
         }
     }
+  else if (rank == 0 && cls == H5T_INTEGER)
+    {
+      gint64 v;
+      if (H5Dread (d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0)
+        out = scm_uns_int_new (name, v);
+    }
+  else if (rank == 0 && cls == H5T_FLOAT)
+    {
+      double v;
+      if (H5Dread (d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0)
+        out = scm_uns_float_new (name, v);
+    }
   H5Sclose (sp);
   H5Tclose (t);
   H5Dclose (d);
@@ -842,6 +857,35 @@ _scm_read_obsm (const ScmH5 *h, const char *base, ScmDataset *ds, gboolean skip_
   return TRUE;
 }
 
+/* obsp: sparse cells x cells matrices (Scanpy's distances and
+ * connectivities).  They are derived data, so an entry that cannot be read
+ * (dense, wrong shape, damaged) is skipped with a note instead of failing
+ * the whole file. */
+static void
+read_obsp (const ScmH5 *h, ScmDataset *ds)
+{
+  g_auto (GStrv) members = _scm_h5_group_members (h->file, "obsp");
+  for (int i = 0; members && members[i]; i++)
+    {
+      g_autofree char *p = g_strdup_printf ("obsp/%s", members[i]);
+      if (!_scm_h5_is_group (h->file, p))
+        {
+          scm_dataset_add_note (ds, "%s skipped: only sparse matrices are read from obsp", p);
+          continue;
+        }
+      ScmCsr X = { 0 };
+      GError *e = NULL;
+      if (!_scm_io_read_matrix (h, h->file, p, ds->n_cells, ds->n_cells, &X, NULL, &e))
+        {
+          scm_dataset_add_note (ds, "%s skipped: %s", p, e->message);
+          g_error_free (e);
+          H5Eclear2 (H5E_DEFAULT);
+          continue;
+        }
+      scm_dataset_set_obsp (ds, scm_pairwise_new (members[i], &X));
+    }
+}
+
 /* ---------------------------------------------------------------- h5ad */
 
 ScmDataset *
@@ -886,6 +930,8 @@ _scm_read_h5ad (const ScmH5 *h, ScmFileFormat fmt, const ScmReadOptions *opts, G
     return NULL;
   if (_scm_h5_is_dataset (h->file, "obsm"))
     scm_dataset_add_note (ds, "obsm is an AnnData <= 0.6 table: not read");
+  if (fmt != SCM_FORMAT_H5AD_LEGACY)
+    read_obsp (h, ds);
   read_uns (h, ds, protein_from_obsm && ds->adt && g_strcmp0 (ds->adt->names[0], "protein_0") != 0);
   if (fmt == SCM_FORMAT_H5AD_07)
     scm_dataset_add_note (ds, "AnnData 0.7 layout (categories in obs/__categories)");

@@ -87,9 +87,17 @@ uns_copy (const ScmUnsNode *u)
     case SCM_UNS_STRINGS:
       return scm_uns_strings_new (u->name, g_strdupv (u->strings));
     case SCM_UNS_FLOATS:
-      return scm_uns_floats_new (u->name, u->n, g_memdup2 (u->floats, MAX (u->n, 1) * sizeof (double)));
+      {
+        ScmUnsNode *c = scm_uns_floats_new (u->name, u->n, g_memdup2 (u->floats, MAX (u->n, 1) * sizeof (double)));
+        c->scalar = u->scalar;
+        return c;
+      }
     case SCM_UNS_INTS:
-      return scm_uns_ints_new (u->name, u->n, g_memdup2 (u->ints, MAX (u->n, 1) * sizeof (gint64)));
+      {
+        ScmUnsNode *c = scm_uns_ints_new (u->name, u->n, g_memdup2 (u->ints, MAX (u->n, 1) * sizeof (gint64)));
+        c->scalar = u->scalar;
+        return c;
+      }
     case SCM_UNS_STRING:
     default:
       return scm_uns_string_new (u->name, u->string);

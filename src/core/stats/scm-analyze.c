@@ -7,6 +7,7 @@
 #include "analysis/scm-graph.h"
 #include "analysis/scm-knn.h"
 #include "analysis/scm-leiden.h"
+#include "analysis/scm-neighbors.h"
 #include "analysis/scm-umap.h"
 #include "preprocess/scm-hvg.h"
 #include "preprocess/scm-normalize.h"
@@ -385,6 +386,10 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
     if (!knn_prefix (&knn, o.k, &kl, error))
       goto out;
     gboolean gok = scm_graph_umap_connectivities (&kl, &graph, error);
+    /* the clustering graph is the one Scanpy would keep in obsp */
+    ScmNeighborsParams np = { o.k, ko.metric, r.rep_used,
+                              n <= SCM_KNN_EXACT_MAX_CELLS ? "exact" : "nndescent", o.seed };
+    gok = gok && scm_neighbors_store (ds, &kl, &graph, &np, error);
     scm_knn_clear (&kl);
     if (!gok)
       goto out;

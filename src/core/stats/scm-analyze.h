@@ -13,6 +13,10 @@
  *   obs/leiden                 categorical, categories "0".."K-1" (largest first)
  *   obsm/X_pca                 (cells, n_pcs) when PCA was computed
  *   obsm/X_umap                (cells, 2)
+ *   obsp/distances, obsp/connectivities, uns/neighbors
+ *                              the k-neighbour graph Leiden clusters, as
+ *                              Scanpy's `neighbors` stores it
+ *                              (analysis/scm-neighbors.h)
  *   uns/pca/variance_ratio, uns/pca/variance      (when PCA was computed)
  *   uns/leiden/params/{resolution, seed, k, use_rep}
  *   uns/rank_genes_groups      markers, scanpy-like but as plain groups so
