@@ -6,6 +6,7 @@
 #include "io/scm-io.h"
 #include "scm-error.h"
 #include "scm-open-page.h"
+#include "scm-page-util.h"
 #include "scm-qc-plot.h"
 
 #define MAX_RECENT 8
@@ -18,6 +19,7 @@ struct _ScmOpenPage
   ScmQcModel     *qc;
   GPtrArray      *summary_rows;   /* widgets we added to summary_group */
   GPtrArray      *note_rows;      /* widgets we added to notes_group */
+  GCancellable   *cancellable;    /* labels join; cancelled at dispose */
   gulong          recent_changed_id;
 
   GtkStack       *stack;
@@ -485,54 +487,155 @@ scm_open_page_apply_qc_filter (ScmOpenPage *self)
   g_task_run_in_thread (task, filter_thread);
 }
 
-gboolean
-scm_open_page_join_labels (ScmOpenPage *self, const char *csv_path, GError **error)
+/* Joining a labels CSV reads and parses a file that can hold a million
+ * rows: done in a GTask.  The worker gets a reference to the (immutable)
+ * dataset and its own copy of the path, builds the column in a shell
+ * dataset and hands it back; the main thread then adds it to the document
+ * only if the same dataset is still open (generation check). */
+typedef struct {
+  ScmDataset *dataset;
+  char       *path;
+  guint64     generation;
+  ScmColumn  *column;    /* result */
+  char       *message;   /* result: what matched */
+} Join;
+
+static void
+join_free (Join *j)
 {
-  ScmDataset *ds;
-  g_autoptr(ScmDataset) shell = NULL;
+  g_clear_pointer (&j->dataset, scm_dataset_unref);
+  g_free (j->path);
+  g_clear_pointer (&j->column, scm_column_free);
+  g_free (j->message);
+  g_free (j);
+}
+
+static void
+join_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Join *j = task_data;
+  g_autoptr(ScmDataset) shell = scm_dataset_new ();
   ScmLabelsReport report = { 0 };
-  ScmColumn *col;
-  g_autofree char *msg = NULL;
+  GError *error = NULL;
 
-  g_return_val_if_fail (SCM_IS_OPEN_PAGE (self), FALSE);
-
-  if (self->document == NULL || (ds = scm_document_get_dataset (self->document)) == NULL)
-    {
-      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, _("Open a dataset first"));
-      return FALSE;
-    }
   /* The loaded dataset is shared and immutable: join into a shell with
-   * the same barcodes, then hand the new column to the document, so the
-   * PCA/UMAP already computed stay valid. */
-  shell = scm_dataset_new ();
-  shell->n_cells = ds->n_cells;
-  shell->barcodes = g_strdupv (ds->barcodes);
-  if (!scm_labels_join_csv (shell, csv_path, NULL, &report, error))
+   * the same barcodes, so the PCA/UMAP already computed stay valid. */
+  shell->n_cells = j->dataset->n_cells;
+  shell->barcodes = g_strdupv (j->dataset->barcodes);
+  if (!scm_labels_join_csv (shell, j->path, NULL, &report, &error))
     {
       scm_labels_report_clear (&report);
-      return FALSE;
+      g_task_return_error (task, error);
+      return;
     }
   if (shell->obs == NULL || shell->obs->len == 0)
     {
       scm_labels_report_clear (&report);
-      g_set_error (error, SCM_ERROR, SCM_ERROR_FORMAT, _("%s: no label column found"), csv_path);
-      return FALSE;
+      g_task_return_new_error (task, SCM_ERROR, SCM_ERROR_FORMAT, _("%s: no label column found"), j->path);
+      return;
     }
-  col = g_ptr_array_steal_index (shell->obs, shell->obs->len - 1);
-  msg = g_strdup_printf (_("Labels “%s” added: %lld cells matched, %lld without a label, "
-                           "%lld rows for unknown barcodes."),
-                         col->name, (long long) report.n_matched,
-                         (long long) report.n_cells_unlabelled, (long long) report.n_unmatched);
+  j->column = g_ptr_array_steal_index (shell->obs, shell->obs->len - 1);
+  j->message = g_strdup_printf (_("Labels “%s” added: %lld cells matched, %lld without a label, "
+                                  "%lld rows for unknown barcodes."),
+                                j->column->name, (long long) report.n_matched,
+                                (long long) report.n_cells_unlabelled, (long long) report.n_unmatched);
   scm_labels_report_clear (&report);
-  if (!scm_document_set_label_column (self->document, col))
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Back on the main thread: apply the column, then complete the caller's task. */
+static void
+join_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  ScmOpenPage *self = g_task_get_source_object (outer);
+  Join *j = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID, _("%s: the labels do not match the cells"),
-                   csv_path);
-      return FALSE;
+      g_task_return_error (outer, error);
+      return;
     }
-  adw_preferences_group_set_description (self->notes_group, msg);
+  /* Stale: the page was disposed or another file was opened meanwhile. */
+  if (g_task_return_error_if_cancelled (outer))
+    return;
+  if (self->document == NULL || !scm_document_is_current (self->document, j->generation))
+    {
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Another dataset was opened: the labels were not added"));
+      return;
+    }
+  if (!scm_document_set_label_column (self->document, g_steal_pointer (&j->column)))
+    {
+      g_task_return_new_error (outer, SCM_ERROR, SCM_ERROR_INVALID,
+                               _("%s: the labels do not match the cells"), j->path);
+      return;
+    }
+  adw_preferences_group_set_description (self->notes_group, j->message);
   gtk_widget_set_visible (GTK_WIDGET (self->notes_group), TRUE);
-  return TRUE;
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+scm_open_page_join_labels_async (ScmOpenPage *self, const char *csv_path, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) task = NULL;
+  ScmDataset *ds;
+  Join *j;
+
+  g_return_if_fail (SCM_IS_OPEN_PAGE (self));
+  g_return_if_fail (csv_path != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, scm_open_page_join_labels_async);
+  if (self->document == NULL || (ds = scm_document_get_dataset (self->document)) == NULL)
+    {
+      g_task_return_new_error (outer, SCM_ERROR, SCM_ERROR_INVALID, _("Open a dataset first"));
+      return;
+    }
+  j = g_new0 (Join, 1);
+  j->dataset = scm_dataset_ref (ds);
+  j->path = g_strdup (csv_path);
+  j->generation = scm_document_get_generation (self->document);
+
+  task = g_task_new (NULL, cancellable, join_done, g_steal_pointer (&outer));
+  g_task_set_source_tag (task, join_thread);
+  g_task_set_name (task, "[scm] join labels CSV");
+  g_task_set_task_data (task, j, (GDestroyNotify) join_free);
+  g_task_run_in_thread (task, join_thread);
+}
+
+gboolean
+scm_open_page_join_labels_finish (ScmOpenPage *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == scm_open_page_join_labels_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+labels_joined (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ScmOpenPage *self = SCM_OPEN_PAGE (source);
+  g_autoptr(GError) error = NULL;
+
+  if (scm_open_page_join_labels_finish (self, result, &error))
+    return;
+  /* A dropped result (disposed page, other file) is not the user's error. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->document == NULL)
+    return;
+  scm_open_page_set_error (self, _("Could not add the labels"), error->message);
+  scm_page_add_toast (GTK_WIDGET (self), error->message);
+}
+
+void
+scm_open_page_add_labels (ScmOpenPage *self, const char *csv_path)
+{
+  g_return_if_fail (SCM_IS_OPEN_PAGE (self));
+  scm_open_page_join_labels_async (self, csv_path, self->cancellable, labels_joined, NULL);
 }
 
 static void
@@ -542,10 +645,9 @@ labels_response (GtkNativeDialog *dialog, int response, ScmOpenPage *self)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr(GError) error = NULL;
 
-      if (path != NULL && !scm_open_page_join_labels (self, path, &error))
-        scm_open_page_set_error (self, _("Could not add the labels"), error->message);
+      if (path != NULL)
+        scm_open_page_add_labels (self, path);
     }
   g_object_unref (dialog);
 }
@@ -631,6 +733,10 @@ scm_open_page_dispose (GObject *object)
 {
   ScmOpenPage *self = SCM_OPEN_PAGE (object);
 
+  /* A labels join still running finishes into nothing. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   if (self->recent_changed_id != 0)
     g_clear_signal_handler (&self->recent_changed_id, gtk_recent_manager_get_default ());
   scm_open_page_set_qc_model (self, NULL);
@@ -690,6 +796,7 @@ scm_open_page_init (ScmOpenPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->summary_rows = g_ptr_array_new ();
   self->note_rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

@@ -27,8 +27,15 @@ ScmQcModel *scm_open_page_get_qc_model (ScmOpenPage *self);
  * and restarts the analysis (the "Keep Selected Cells" button). */
 void        scm_open_page_apply_qc_filter (ScmOpenPage *self);
 /* Joins a `barcode,<column>` CSV as a label column of the document (the
- * "Add Labels from CSV…" button); the dataset and the analysis stay. */
-gboolean    scm_open_page_join_labels  (ScmOpenPage *self, const char *csv_path, GError **error);
+ * "Add Labels from CSV…" button), reading the file in a GTask.  The column
+ * is added on the main thread only if the same dataset is still open;
+ * otherwise _finish fails with G_IO_ERROR_CANCELLED. */
+void        scm_open_page_join_labels_async  (ScmOpenPage *self, const char *csv_path,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean    scm_open_page_join_labels_finish (ScmOpenPage *self, GAsyncResult *result, GError **error);
+/* What the dialog does: join, and show a failure on the error page and in a toast. */
+void        scm_open_page_add_labels         (ScmOpenPage *self, const char *csv_path);
 /* "empty", "loading", "error" or "summary" (for tests). */
 const char *scm_open_page_get_state    (ScmOpenPage *self);
 

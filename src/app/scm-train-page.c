@@ -21,6 +21,7 @@
 #include "model/scm-job.h"
 #include "model/scm-train.h"
 #include "scm-error.h"
+#include "scm-page-util.h"
 #include "scm-train-page.h"
 
 typedef enum { MODE_NEW, MODE_RESUME } PrepMode;
@@ -45,6 +46,7 @@ struct _ScmTrainPage
   Pulse         *pulse;
   GCancellable  *cancellable;     /* prepare / infer tasks */
   ScmCheckpoint *last_ckpt;       /* the last finished stage, init for the next */
+  struct _Save  *save;            /* the checkpoint save in flight, or NULL */
   char          *target_path;     /* stage 3 RNA-only file */
   char          *status;
   guint64        generation;      /* document generation at start */
@@ -810,7 +812,7 @@ update_sensitivity (ScmTrainPage *self)
 {
   gboolean has_data = self->document != NULL && scm_document_has_dataset (self->document);
   ScmJobProgress p = { .state = SCM_JOB_FINISHED };
-  gboolean active, paused;
+  gboolean active, paused, saving;
   int stage = selected_stage (self);
 
   if (self->job != NULL)
@@ -819,15 +821,19 @@ update_sensitivity (ScmTrainPage *self)
                                  p.state == SCM_JOB_READY);
   paused = active && p.state == SCM_JOB_PAUSED;
   active = active || self->preparing || self->inferring;
+  saving = self->save != NULL;
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), has_data && !active);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->resume_ckpt_button), has_data && !active);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), self->job != NULL && active && !self->inferring);
+  /* While a save writes the job or the last stage, nothing may replace,
+   * resume or free them (see Save). */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), has_data && !active && !saving);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->resume_ckpt_button), has_data && !active && !saving);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button),
+                            self->job != NULL && active && !self->inferring && !saving);
   gtk_button_set_label (self->pause_button, paused ? _("_Resume") : _("_Pause"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), active && !self->inferring);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), active && !self->inferring && !saving);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_ckpt_button),
-                            paused || (!active && (self->last_ckpt != NULL ||
-                                                   (self->job != NULL && p.state == SCM_JOB_CANCELLED))));
+                            !saving && (paused || (!active && (self->last_ckpt != NULL ||
+                                                   (self->job != NULL && p.state == SCM_JOB_CANCELLED)))));
   gtk_widget_set_sensitive (GTK_WIDGET (self->stage_row), !active);
   gtk_widget_set_sensitive (GTK_WIDGET (self->preset_row), !active);
   gtk_widget_set_sensitive (GTK_WIDGET (self->epochs_spin), !active);
@@ -954,22 +960,131 @@ resume_ckpt_clicked (ScmTrainPage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
-gboolean
-scm_train_page_save_checkpoint (ScmTrainPage *self, const char *path, GError **error)
+/* Saving a checkpoint writes tens of megabytes of HDF5: done in a GTask.
+ * scm_job_save_checkpoint and scm_checkpoint_save take scm_h5_lock()
+ * themselves, so the write is serialised with every other HDF5 access in
+ * the process (loader, exports, the prepare step).
+ *
+ * The worker writes what the page owns (the paused job, or the last
+ * finished stage) in place rather than a copy: ScmJob cannot hand out a
+ * snapshot while paused.  While the save runs the page keeps both alive
+ * and unchanged: Start, Resume, Pause, Cancel and Save are insensitive.
+ * If the page is disposed meanwhile it hands them to the task instead of
+ * freeing them (orphan_*), and the task frees them after the worker. */
+typedef struct _Save {
+  ScmJob        *job;          /* lent: the paused/cancelled job to write, or NULL */
+  const ScmCheckpoint *ckpt;   /* lent: the finished stage to write, or NULL */
+  char          *path;
+  ScmJob        *orphan_job;   /* owned after dispose */
+  Pulse         *orphan_pulse; /* the orphan job's notify data, freed after it */
+  ScmCheckpoint *orphan_ckpt;  /* owned after dispose */
+} Save;
+
+static void
+save_free (Save *s)
 {
+  g_clear_pointer (&s->orphan_job, scm_job_free);
+  g_clear_pointer (&s->orphan_pulse, pulse_unref);
+  g_clear_pointer (&s->orphan_ckpt, scm_checkpoint_free);
+  g_free (s->path);
+  g_free (s);
+}
+
+static void
+save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Save *s = task_data;
+  GError *error = NULL;
+  gboolean ok = s->job != NULL ? scm_job_save_checkpoint (s->job, s->path, &error)
+                               : scm_checkpoint_save (s->ckpt, s->path, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Back on the main thread: unlock the buttons, then complete the caller's task. */
+static void
+save_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  ScmTrainPage *self = g_task_get_source_object (outer);
+  Save *s = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* Only the current save owns the page's state (dispose clears it). */
+  if (self->save == s)
+    {
+      self->save = NULL;
+      update_sensitivity (self);
+    }
+  if (ok)
+    g_task_return_boolean (outer, TRUE);
+  else
+    g_task_return_error (outer, error);
+}
+
+void
+scm_train_page_save_checkpoint_async (ScmTrainPage *self, const char *path, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) task = NULL;
   ScmJobProgress p = { 0 };
+  Save *s;
 
-  g_return_val_if_fail (SCM_IS_TRAIN_PAGE (self), FALSE);
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
+  g_return_if_fail (path != NULL);
 
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, scm_train_page_save_checkpoint_async);
+  if (self->save != NULL)
+    {
+      g_task_return_new_error (outer, SCM_ERROR, SCM_ERROR_INVALID,
+                               _("A checkpoint is being saved already"));
+      return;
+    }
+  s = g_new0 (Save, 1);
+  s->path = g_strdup (path);
   if (self->job != NULL)
     scm_job_get_progress (self->job, &p);
   if (self->job != NULL && (p.state == SCM_JOB_PAUSED || p.state == SCM_JOB_CANCELLED))
-    return scm_job_save_checkpoint (self->job, path, error);
-  if (self->last_ckpt != NULL && !scm_train_page_is_running (self))
-    return scm_checkpoint_save (self->last_ckpt, path, error);
-  g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
-               _("Nothing to save: pause the training, or let it finish, first"));
-  return FALSE;
+    s->job = self->job;
+  else if (self->last_ckpt != NULL && !scm_train_page_is_running (self))
+    s->ckpt = self->last_ckpt;
+  else
+    {
+      save_free (s);
+      g_task_return_new_error (outer, SCM_ERROR, SCM_ERROR_INVALID,
+                               _("Nothing to save: pause the training, or let it finish, first"));
+      return;
+    }
+  self->save = s;
+  update_sensitivity (self);
+
+  task = g_task_new (NULL, cancellable, save_done, g_steal_pointer (&outer));
+  g_task_set_source_tag (task, save_thread);
+  g_task_set_name (task, "[scm] save checkpoint");
+  g_task_set_task_data (task, s, (GDestroyNotify) save_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+scm_train_page_save_checkpoint_finish (ScmTrainPage *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == scm_train_page_save_checkpoint_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+scm_train_page_is_saving (ScmTrainPage *self)
+{
+  g_return_val_if_fail (SCM_IS_TRAIN_PAGE (self), FALSE);
+  return self->save != NULL;
 }
 
 void
@@ -981,21 +1096,44 @@ scm_train_page_resume_from_checkpoint (ScmTrainPage *self, const char *path)
 }
 
 static void
+checkpoint_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ScmTrainPage *self = SCM_TRAIN_PAGE (source);
+  g_autofree char *path = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = NULL;
+
+  if (scm_train_page_save_checkpoint_finish (self, result, &error))
+    msg = g_strdup_printf (_("Checkpoint saved to %s"), path);
+  else
+    msg = g_strdup_printf (_("Could not save the checkpoint: %s"), error->message);
+  /* Disposed meanwhile (window closed): nobody to tell. */
+  if (self->document == NULL)
+    return;
+  set_status (self, msg);
+  if (error != NULL)
+    scm_page_add_toast (GTK_WIDGET (self), msg);
+}
+
+void
+scm_train_page_save_checkpoint (ScmTrainPage *self, const char *path)
+{
+  g_return_if_fail (SCM_IS_TRAIN_PAGE (self));
+  g_return_if_fail (path != NULL);
+  set_status (self, _("Saving the checkpoint…"));
+  scm_train_page_save_checkpoint_async (self, path, NULL, checkpoint_saved, g_strdup (path));
+}
+
+static void
 save_response (GtkNativeDialog *dialog, int response, ScmTrainPage *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr(GError) error = NULL;
 
       if (path != NULL)
-        {
-          g_autofree char *msg = scm_train_page_save_checkpoint (self, path, &error)
-                                 ? g_strdup_printf (_("Checkpoint saved to %s"), path)
-                                 : g_strdup_printf (_("Could not save the checkpoint: %s"), error->message);
-          set_status (self, msg);
-        }
+        scm_train_page_save_checkpoint (self, path);
     }
   g_object_unref (dialog);
 }
@@ -1095,6 +1233,20 @@ scm_train_page_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  /* A save still writing the job or the last stage frees them when done. */
+  if (self->save != NULL)
+    {
+      if (self->save->job != NULL)
+        {
+          self->save->orphan_job = g_steal_pointer (&self->job);
+          /* The job may still notify while it is cancelled at the end. */
+          if (self->pulse != NULL)
+            self->save->orphan_pulse = pulse_ref (self->pulse);
+        }
+      if (self->save->ckpt != NULL)
+        self->save->orphan_ckpt = g_steal_pointer (&self->last_ckpt);
+      self->save = NULL;
+    }
   /* Joins the worker; after this no notify can run. */
   g_clear_pointer (&self->job, scm_job_free);
   if (self->pulse != NULL)

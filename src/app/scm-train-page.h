@@ -35,7 +35,17 @@ void          scm_train_page_set_target_path (ScmTrainPage *self, const char *pa
 /* What the Pause/Resume button, the Save Checkpoint… and Resume from
  * Checkpoint… dialogs do. */
 void          scm_train_page_toggle_pause (ScmTrainPage *self);
-gboolean      scm_train_page_save_checkpoint (ScmTrainPage *self, const char *path, GError **error);
+/* Writes the paused (or cancelled) run, or the last finished stage, to
+ * path in a GTask; the page's buttons stay locked until it is done. */
+void          scm_train_page_save_checkpoint_async  (ScmTrainPage *self, const char *path,
+                                                     GCancellable *cancellable,
+                                                     GAsyncReadyCallback callback, gpointer user_data);
+gboolean      scm_train_page_save_checkpoint_finish (ScmTrainPage *self, GAsyncResult *result,
+                                                     GError **error);
+gboolean      scm_train_page_is_saving              (ScmTrainPage *self);
+/* What the Save dialog does: save, then report in the status line (and a
+ * toast on failure). */
+void          scm_train_page_save_checkpoint        (ScmTrainPage *self, const char *path);
 void          scm_train_page_resume_from_checkpoint (ScmTrainPage *self, const char *path);
 /* Last state line shown (finished, failed, cancelled...). */
 const char   *scm_train_page_get_status   (ScmTrainPage *self);

@@ -139,3 +139,33 @@ ui_close_window (GtkWindow *window)
   ui_spin (0.2);
   g_assert_finalize_object (window);
 }
+
+void
+ui_store_result (GObject *source, GAsyncResult *result, gpointer slot)
+{
+  GAsyncResult **out = slot;
+  g_assert_null (*out);   /* a GTask completes exactly once */
+  *out = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
+}
+
+gboolean
+ui_wait_result (GAsyncResult **slot, double seconds)
+{
+  return ui_wait_until (result_arrived, slot, seconds);
+}
+
+guint
+ui_count_labels (GtkWidget *root, const char *needle)
+{
+  guint n = GTK_IS_LABEL (root) && gtk_widget_is_drawable (root) &&
+            strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += ui_count_labels (c, needle);
+  return n;
+}

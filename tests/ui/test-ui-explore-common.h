@@ -16,3 +16,9 @@ char        *ui_screenshot        (GtkWidget *widget, const char *name);
 GtkWindow   *ui_window_with       (GtkWidget *child, int width, int height);
 /* Destroys the window and asserts it (and so its pages) is finalized. */
 void         ui_close_window      (GtkWindow *window);
+/* Async calls: pass ui_store_result as the callback and a NULL-initialised
+ * GAsyncResult* slot as its data, then wait for the slot to fill (unref it). */
+void         ui_store_result      (GObject *source, GAsyncResult *result, gpointer slot);
+gboolean     ui_wait_result       (GAsyncResult **slot, double seconds);
+/* How many labels on screen (drawable) below root contain needle. */
+guint        ui_count_labels      (GtkWidget *root, const char *needle);

@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "io/scm-io.h"
 #include "scm-application.h"
@@ -85,6 +86,18 @@ summary_shown (gpointer data)
   ScmOpenPage *page = g_object_get_data (G_OBJECT (window), "test-open-page");
   return scm_document_has_dataset (scm_window_get_document (window)) && page != NULL &&
          g_strcmp0 (scm_open_page_get_state (page), "summary") == 0;
+}
+
+static gboolean
+error_shown (gpointer page)
+{
+  return g_strcmp0 (scm_open_page_get_state (page), "error") == 0;
+}
+
+static gboolean
+not_saving (gpointer page)
+{
+  return !scm_train_page_is_saving (page);
 }
 
 static gboolean
@@ -293,8 +306,34 @@ test_demo_and_train (void)
     /* Paused means paused: no new points arrive. */
     g_assert_cmpuint (scm_loss_model_get_total_points (loss), ==, points);
     save_screenshot (GTK_WIDGET (window), "65-train-paused");
-    g_assert_true (scm_train_page_save_checkpoint (train_page, ckpt, &error));
-    g_assert_no_error (error);
+    {
+      /* The save runs in a GTask: the call returns at once with the page
+       * locked (is_saving), the file exists when _finish reports success. */
+      g_autoptr(GAsyncResult) res = NULL;
+      g_autofree char *bad = g_build_filename (g_test_get_dir (G_TEST_BUILT), "no-such-dir", "x.scmckpt", NULL);
+
+      scm_train_page_save_checkpoint_async (train_page, ckpt, NULL, ui_store_result, &res);
+      g_assert_true (scm_train_page_is_saving (train_page));
+      g_assert_true (ui_wait_result (&res, 60));
+      g_assert_true (scm_train_page_save_checkpoint_finish (train_page, res, &error));
+      g_assert_no_error (error);
+      g_assert_false (scm_train_page_is_saving (train_page));
+      g_assert_true (g_file_test (ckpt, G_FILE_TEST_IS_REGULAR));
+      /* Still paused: the worker wrote the job without resuming it. */
+      g_assert_true (is_paused (train_page));
+
+      /* A failing save, as the Save dialog runs it: the GError's message
+       * reaches the status line and a toast. */
+      scm_train_page_save_checkpoint (train_page, bad);
+      g_assert_true (ui_wait_until (not_saving, train_page, 60));
+      ui_spin (0.3);
+      g_test_message ("failed save: %s", scm_train_page_get_status (train_page));
+      g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Could not save the checkpoint: "));
+      g_assert_nonnull (strstr (scm_train_page_get_status (train_page), "no-such-dir"));
+      /* Once in the status line, once in the toast. */
+      g_assert_cmpuint (ui_count_labels (GTK_WIDGET (window), "Could not save the checkpoint: "), ==, 2);
+      save_screenshot (GTK_WIDGET (window), "66-train-save-failed");
+    }
     scm_train_page_cancel (train_page);
     g_assert_true (ui_wait_until (train_done, train_page, 60));
     g_assert_true (g_str_has_prefix (scm_train_page_get_status (train_page), "Cancelled"));
@@ -427,16 +466,41 @@ test_formats (void)
           g_autoptr(GError) error = NULL;
           const ScmColumn *col;
 
-          g_assert_true (scm_open_page_join_labels (page, csv, &error));
+          g_autoptr(GAsyncResult) stale = NULL, res = NULL, bad = NULL;
+
+          /* The join runs in a GTask; a result for a dataset that was
+           * replaced meanwhile is dropped (here: the same file set again,
+           * which starts a new document generation). */
+          scm_open_page_join_labels_async (page, csv, NULL, ui_store_result, &stale);
+          scm_document_set_dataset (doc, scm_document_get_dataset (doc));
+          g_assert_true (ui_wait_result (&stale, 60));
+          g_assert_false (scm_open_page_join_labels_finish (page, stale, &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_clear_error (&error);
+          g_assert_null (scm_document_get_label_column (doc, "cell_type"));
+
+          scm_open_page_join_labels_async (page, csv, NULL, ui_store_result, &res);
+          g_assert_true (ui_wait_result (&res, 60));
+          g_assert_true (scm_open_page_join_labels_finish (page, res, &error));
           g_assert_no_error (error);
           col = scm_document_get_label_column (doc, "cell_type");
           g_assert_nonnull (col);
           g_assert_cmpuint (col->n_categories, ==, 8);
-          /* A file that is not a labels CSV is refused with a message. */
-          g_assert_false (scm_open_page_join_labels (page, path, &error));
+          save_screenshot (GTK_WIDGET (window), "05-open-10x-h5");
+          /* A file that is not a labels CSV is refused, as the dialog does
+           * it: error page and a toast, both with the parser's message. */
+          scm_open_page_join_labels_async (page, path, NULL, ui_store_result, &bad);
+          g_assert_true (ui_wait_result (&bad, 60));
+          g_assert_false (scm_open_page_join_labels_finish (page, bad, &error));
           g_assert_nonnull (error);
           g_test_message ("bad labels file: %s", error->message);
-          save_screenshot (GTK_WIDGET (window), "05-open-10x-h5");
+          g_assert_cmpstr (scm_open_page_get_state (page), ==, "summary");   /* the bare call shows nothing */
+          scm_open_page_add_labels (page, path);
+          g_assert_true (ui_wait_until (error_shown, page, 60));
+          ui_spin (0.3);
+          /* Once on the error page, once in the toast. */
+          g_assert_cmpuint (ui_count_labels (GTK_WIDGET (window), error->message), ==, 2);
+          save_screenshot (GTK_WIDGET (window), "06-open-bad-labels");
         }
       /* Let the background work finish before closing: the Explore
        * state's feature task warns when cancelled mid-way. */
