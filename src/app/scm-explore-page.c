@@ -22,6 +22,7 @@
 #include "scm-explore-page.h"
 #include "scm-explore-state.h"
 #include "scm-export.h"
+#include "scm-lasso.h"
 #include "scm-legend.h"
 
 struct _ScmExplorePage
@@ -51,7 +52,7 @@ struct _ScmExplorePage
 
   ScmDocument     *document;
   ScmExploreState *state;
-  gulong           doc_handler, sel_handler, feat_handler, color_handler;
+  gulong           doc_handler, sel_handler, feat_handler, color_handler, ann_handler;
 
   ScmScatterModel *model;        /* embedding */
   ScmScatterModel *gate_model;   /* biaxial */
@@ -59,6 +60,7 @@ struct _ScmExplorePage
   gboolean         updating_dropdown;
   char            *color_key;    /* what the embedding is coloured by */
   char            *gate_x, *gate_y;
+  gboolean         gate_chosen;  /* the user picked axes or drew: no restoring over it */
   gboolean         grid_built;
   guint            n_tiles;
 
@@ -346,7 +348,39 @@ umap_selection_made (ScmScatterView *view, guint8 *mask, gint64 count, ScmExplor
 static void
 gate_lasso_finished (ScmScatterView *view, float *poly, int n, ScmExplorePage *self)
 {
+  ScmAnnotations *ann = self->state ? scm_explore_state_get_annotations (self->state) : NULL;
+
   scm_scatter_view_set_gate (view, poly, n);
+  self->gate_chosen = TRUE;
+  /* Kept in the session (autosaved) so the outline comes back next time. */
+  if (ann && self->gate_x && self->gate_y)
+    scm_annotations_set_gate (ann, self->gate_x, self->gate_y, poly, n, NULL);
+}
+
+/* Draws the saved gate of the current axes, if any, with how many cells it
+ * holds; the selection is left alone (drawing a gate is what selects). */
+static void
+show_saved_gate (ScmExplorePage *self)
+{
+  ScmAnnotations *ann = self->state ? scm_explore_state_get_annotations (self->state) : NULL;
+  const ScmGate *gate = ann ? scm_annotations_find_gate (ann, self->gate_x, self->gate_y) : NULL;
+  gint64 n = scm_scatter_model_get_n_points (self->gate_model);
+  g_autofree guint8 *mask = NULL;
+  g_autofree char *t = NULL;
+  gint64 count;
+
+  if (gate == NULL || n == 0)
+    {
+      scm_scatter_view_set_gate (self->gate_view, NULL, 0);
+      return;
+    }
+  scm_scatter_view_set_gate (self->gate_view, gate->polygon, gate->n_vertices);
+  mask = g_malloc0 (n);
+  count = scm_lasso_select (gate->polygon, gate->n_vertices, scm_scatter_model_get_positions (self->gate_model),
+                            n, scm_scatter_model_get_visible (self->gate_model), mask);
+  t = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved gate: %" G_GINT64_FORMAT " cell",
+                                    "Saved gate: %" G_GINT64_FORMAT " cells", count), count);
+  gtk_label_set_text (self->gate_label, t);
 }
 
 static void
@@ -363,6 +397,11 @@ gate_selection_made (ScmScatterView *view, guint8 *mask, gint64 count, ScmExplor
 static void
 clear_clicked (GtkButton *b, ScmExplorePage *self)
 {
+  ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
+
+  /* Clearing drops the gate on these axes from the session too. */
+  if (ann && self->gate_x && self->gate_y)
+    scm_annotations_remove_gate (ann, self->gate_x, self->gate_y);
   scm_explore_state_set_selection (self->state, NULL, NULL);
   gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
 }
@@ -419,7 +458,8 @@ scm_explore_page_set_gate_features (ScmExplorePage *self, const char *x, const c
     scm_scatter_model_set_uniform (self->gate_model);
   const guint8 *sel = scm_explore_state_get_selection (self->state, NULL);
   scm_scatter_model_set_selection (self->gate_model, sel);
-  scm_scatter_view_set_gate (self->gate_view, NULL, 0);
+  gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
+  show_saved_gate (self);
   scm_scatter_view_reset_view (self->gate_view);
   scm_scatter_view_set_axis_labels (self->gate_view, self->gate_x, self->gate_y);
   g_autofree char *t = g_strdup_printf ("%s / %s", self->gate_x, self->gate_y);
@@ -435,6 +475,7 @@ gate_entry_activated (GtkEntry *entry, ScmExplorePage *self)
   const char *x = gtk_editable_get_text (GTK_EDITABLE (self->gate_x_entry));
   const char *y = gtk_editable_get_text (GTK_EDITABLE (self->gate_y_entry));
   gboolean ok = scm_explore_page_set_gate_features (self, x, y);
+  self->gate_chosen |= ok;
   if (ok)
     gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
   else
@@ -454,11 +495,36 @@ first_present (ScmFeatureData *fd, const char *const *candidates, gboolean adt)
   return NULL;
 }
 
+/* The axes of the gate drawn last in this file's session, if they still
+ * exist in the dataset. */
+static gboolean
+restore_saved_gate (ScmExplorePage *self)
+{
+  ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
+  guint n = ann ? scm_annotations_get_n_gates (ann) : 0;
+  const ScmGate *last = n > 0 ? scm_annotations_get_gate (ann, n - 1) : NULL;
+
+  if (last == NULL || scm_explore_state_get_features (self->state) == NULL)
+    return FALSE;
+  if (g_strcmp0 (last->x, self->gate_x) == 0 && g_strcmp0 (last->y, self->gate_y) == 0)
+    return TRUE;
+  return scm_explore_page_set_gate_features (self, last->x, last->y);
+}
+
+/* Annotations may arrive (restored) after the features: bring the saved
+ * gate back then, unless the user has gated meanwhile. */
+static void
+annotations_changed (ScmExploreState *state, ScmExplorePage *self)
+{
+  if (!self->gate_chosen)
+    restore_saved_gate (self);
+}
+
 static void
 default_gate (ScmExplorePage *self)
 {
   ScmFeatureData *fd = scm_explore_state_get_features (self->state);
-  if (!fd)
+  if (!fd || restore_saved_gate (self))
     return;
   static const char *const xs[] = { "CD3", "CD3E", "CD4", NULL };
   static const char *const ys[] = { "CD19", "CD14", "CD8a", "CD8A", "MS4A1", NULL };
@@ -851,6 +917,7 @@ disconnect_document (ScmExplorePage *self)
       g_clear_signal_handler (&self->sel_handler, self->state);
       g_clear_signal_handler (&self->feat_handler, self->state);
       g_clear_signal_handler (&self->color_handler, self->state);
+      g_clear_signal_handler (&self->ann_handler, self->state);
       self->state = NULL;
     }
 }
@@ -976,6 +1043,9 @@ scm_explore_page_set_document (ScmExplorePage *self, ScmDocument *document)
                                          G_CALLBACK (features_changed), self);
   self->color_handler = g_signal_connect (self->state, "color-requested",
                                           G_CALLBACK (color_requested), self);
+  self->ann_handler = g_signal_connect (self->state, "annotations-changed",
+                                        G_CALLBACK (annotations_changed), self);
+  self->gate_chosen = FALSE;
   document_changed (document, SCM_DOCUMENT_CHANGE_DATASET, self);
   if (scm_explore_state_get_features (self->state))
     features_changed (self->state, self);

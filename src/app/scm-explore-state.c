@@ -370,6 +370,13 @@ adopt_annotations (ScmExploreState *self, ScmAnnotations *ann, const gint32 *clu
   publish_annotations (self);
 }
 
+/* Operations or gates: a session holding only gates is worth keeping too. */
+static gboolean
+has_edits (ScmAnnotations *ann)
+{
+  return scm_annotations_get_n_ops (ann) > 0 || scm_annotations_get_n_gates (ann) > 0;
+}
+
 /* Clusters arrived or changed.  Keep edited annotations (labels are per
  * cell); otherwise restore the last session of this file or start fresh. */
 static void
@@ -380,13 +387,13 @@ update_annotations (ScmExploreState *self)
   const gint32 *clusters = scm_document_get_clusters (self->document, &n, &k, NULL);
   if (!clusters)
     {
-      if (self->annotations && scm_annotations_get_n_ops (self->annotations) > 0)
+      if (self->annotations && has_edits (self->annotations))
         return;
       drop_annotations (self);
       g_signal_emit (self, signals[SIGNAL_ANNOTATIONS_CHANGED], 0);
       return;
     }
-  if (self->annotations && scm_annotations_get_n_ops (self->annotations) > 0 &&
+  if (self->annotations && has_edits (self->annotations) &&
       scm_annotations_get_n_cells (self->annotations) == n)
     {
       g_signal_emit (self, signals[SIGNAL_ANNOTATIONS_CHANGED], 0);
@@ -399,7 +406,7 @@ update_annotations (ScmExploreState *self)
     {
       g_autofree char *path = session_path (self);
       ScmAnnotations *ann = scm_annotations_load (path, n, &error);
-      if (ann && scm_annotations_get_n_ops (ann) > 0)
+      if (ann && has_edits (ann))
         {
           adopt_annotations (self, ann, clusters, n);
           self->annotations_restored = TRUE;

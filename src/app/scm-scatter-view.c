@@ -554,6 +554,15 @@ scm_scatter_view_set_gate (ScmScatterView *self, const float *poly, int n)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+const float *
+scm_scatter_view_get_gate (ScmScatterView *self, int *n_out)
+{
+  g_return_val_if_fail (SCM_IS_SCATTER_VIEW (self), NULL);
+  if (n_out)
+    *n_out = self->n_gate;
+  return self->gate;
+}
+
 const ScmScatterViewport *
 scm_scatter_view_get_viewport (ScmScatterView *self)
 {

@@ -43,6 +43,8 @@ void             scm_scatter_view_set_tooltip_func (ScmScatterView *self,
                                                     gpointer user_data, GDestroyNotify destroy);
 /* A polygon (n, 2) in data coordinates drawn as an outline (a gate); NULL clears. */
 void             scm_scatter_view_set_gate       (ScmScatterView *self, const float *poly, int n);
+/* The gate outline shown (n_out vertices), or NULL. */
+const float     *scm_scatter_view_get_gate       (ScmScatterView *self, int *n_out);
 /* Programmatic lasso (tests, gates restored from a session): selects the
  * visible points inside poly (n, 2) exactly as a drawn stroke would. */
 void             scm_scatter_view_apply_lasso    (ScmScatterView *self, const float *poly, int nv);

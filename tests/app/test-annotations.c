@@ -1,7 +1,8 @@
 /* test-annotations.c: the annotation engine: rename/merge/label semantics,
- * undo/redo, the log, session save/restore, crash-safe writes, autosave
+ * undo/redo, the log, session save/restore (with gates), crash-safe writes, autosave
  * (suite app, no display). */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "scm-error.h"
@@ -239,6 +240,17 @@ assert_same_state (ScmAnnotations *a, ScmAnnotations *b)
       g_assert_cmpint (x->time_us, ==, y->time_us);
       g_assert_cmpstr (x->source, ==, y->source);
     }
+  g_assert_cmpuint (scm_annotations_get_n_gates (a), ==, scm_annotations_get_n_gates (b));
+  for (guint j = 0; j < scm_annotations_get_n_gates (a); j++)
+    {
+      const ScmGate *x = scm_annotations_get_gate (a, j), *y = scm_annotations_get_gate (b, j);
+      g_assert_cmpstr (x->x, ==, y->x);
+      g_assert_cmpstr (x->y, ==, y->y);
+      g_assert_cmpint (x->n_vertices, ==, y->n_vertices);
+      /* Exact: the JSON doubles must read back the same floats. */
+      for (int v = 0; v < 2 * x->n_vertices; v++)
+        g_assert_cmpfloat (x->polygon[v], ==, y->polygon[v]);
+    }
 }
 
 static void
@@ -258,6 +270,8 @@ test_save_restore (void)
   scm_annotations_apply_predictions (a, pred, "scMMAE", NULL);
   scm_annotations_set_note (a, 1, "check 🧪", NULL, NULL);
   scm_annotations_undo (a);  /* the redo tail is kept too */
+  const float tri[] = { 0.1f, 0.2f, 3.0f, 0.25f, 1.0f / 3.0f, 2.5f };
+  g_assert_true (scm_annotations_set_gate (a, "CD3 (protein)", "CD19 (protein)", tri, 3, NULL));
   g_assert_true (scm_annotations_save (a, path, "/data/pbmc.h5ad", &error));
   g_assert_no_error (error);
 
@@ -292,6 +306,73 @@ test_save_restore (void)
   scm_test_rmdir (dir);
 }
 
+/* Gates: one per feature pair, kept in the session, outside undo. */
+static void
+test_gates (void)
+{
+  g_autofree char *dir = scm_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "s.json", NULL);
+  ScmAnnotations *a = make ();
+  GError *error = NULL;
+  const float sq[] = { 0, 0, 2, 0, 2, 2, 0, 2 };
+  const float tri[] = { -1.5f, 0, 1, 1e-3f, 0.5f, 7.25f };
+  const float nan_tri[] = { 0, 0, NAN, 1, 1, 1 };
+
+  scm_annotations_set_autosave (a, path, "in.h5ad", 60000);
+  g_assert_true (scm_annotations_set_gate (a, "CD3", "CD19", sq, 4, &error));
+  g_assert_no_error (error);
+  g_assert_true (scm_annotations_set_gate (a, "CD4", "CD8a", tri, 3, &error));
+  /* A new gate on the same pair replaces the old one and becomes newest. */
+  g_assert_true (scm_annotations_set_gate (a, "CD3", "CD19", tri, 3, &error));
+  g_assert_cmpuint (scm_annotations_get_n_gates (a), ==, 2);
+  g_assert_cmpstr (scm_annotations_get_gate (a, 1)->x, ==, "CD3");
+  g_assert_cmpint (scm_annotations_find_gate (a, "CD3", "CD19")->n_vertices, ==, 3);
+  g_assert_null (scm_annotations_find_gate (a, "CD19", "CD3"));   /* axes are ordered */
+  /* Gates are not operations: nothing to undo, labels unchanged. */
+  g_assert_cmpuint (scm_annotations_get_n_ops (a), ==, 0);
+  g_assert_false (scm_annotations_can_undo (a));
+
+  /* Bad gates are refused with a message and change nothing. */
+  g_assert_false (scm_annotations_set_gate (a, "CD3", "CD19", sq, 2, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (scm_annotations_set_gate (a, "", "CD19", sq, 4, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (scm_annotations_set_gate (a, "CD3", "CD19", nan_tri, 3, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (scm_annotations_find_gate (a, "CD3", "CD19")->n_vertices, ==, 3);
+
+  /* A gate alone schedules the autosave: flushing writes it. */
+  g_assert_true (scm_annotations_flush_autosave (a, &error));
+  g_assert_no_error (error);
+  ScmAnnotations *b = scm_annotations_load (path, 12, &error);
+  g_assert_no_error (error);
+  assert_same_state (a, b);
+  g_object_unref (b);
+
+  /* Removing one is saved too. */
+  g_assert_true (scm_annotations_remove_gate (a, "CD4", "CD8a"));
+  g_assert_false (scm_annotations_remove_gate (a, "CD4", "CD8a"));
+  g_assert_true (scm_annotations_flush_autosave (a, &error));
+  b = scm_annotations_load (path, 12, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scm_annotations_get_n_gates (b), ==, 1);
+  g_object_unref (b);
+
+  /* Sessions written before gates were kept still load, with none. */
+  b = scm_annotations_new_from_json ("{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,"
+                                     "\"n_clusters\":1,\"applied\":0,\"clusters\":[0,0],\"ops\":[]}",
+                                     -1, "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scm_annotations_get_n_gates (b), ==, 0);
+  g_object_unref (b);
+
+  g_assert_finalize_object (a);
+  scm_test_rmdir (dir);
+}
+
 static void
 test_corrupt_files (void)
 {
@@ -322,6 +403,15 @@ test_corrupt_files (void)
     "{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,\"n_clusters\":1,"
     "\"applied\":1,\"clusters\":[0,0],\"ops\":[{\"op\":\"rename\",\"cluster\":3,\"text\":\"x\"}]}",
     "{\"format\":\"other\",\"version\":1}",
+    /* Gates: not a list, a missing axis, too few vertices, a string vertex. */
+    "{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,\"n_clusters\":1,"
+    "\"applied\":0,\"clusters\":[0,0],\"ops\":[],\"gates\":{}}",
+    "{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,\"n_clusters\":1,"
+    "\"applied\":0,\"clusters\":[0,0],\"ops\":[],\"gates\":[{\"x\":\"a\",\"polygon\":[0,0,1,0,1,1]}]}",
+    "{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,\"n_clusters\":1,"
+    "\"applied\":0,\"clusters\":[0,0],\"ops\":[],\"gates\":[{\"x\":\"a\",\"y\":\"b\",\"polygon\":[0,0,1,0]}]}",
+    "{\"format\":\"scmmae-studio-session\",\"version\":1,\"n_cells\":2,\"n_clusters\":1,"
+    "\"applied\":0,\"clusters\":[0,0],\"ops\":[],\"gates\":[{\"x\":\"a\",\"y\":\"b\",\"polygon\":[0,0,1,0,1,\"1\"]}]}",
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -435,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/annotations/undo-redo", test_undo_redo);
   g_test_add_func ("/app/annotations/log", test_log);
   g_test_add_func ("/app/annotations/save-restore", test_save_restore);
+  g_test_add_func ("/app/annotations/gates", test_gates);
   g_test_add_func ("/app/annotations/corrupt-files", test_corrupt_files);
   g_test_add_func ("/app/annotations/crash-safe-write", test_crash_safe_write);
   g_test_add_func ("/app/annotations/autosave-debounced", test_autosave_debounced);

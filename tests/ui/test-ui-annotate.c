@@ -2,7 +2,8 @@
  * every Leiden cluster after its majority cell type (as a biologist would
  * from markers), merge the clusters that got the same name, undo/redo,
  * label a selection, export labels/h5ad/PNG and read them back, and find
- * the annotations again after a "restart" (autosaved session). */
+ * the annotations and a protein gate again after a "restart" (autosaved
+ * session). */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -42,6 +43,13 @@ static gboolean
 features_ready (gpointer state)
 {
   return scm_explore_state_get_features (state) != NULL;
+}
+
+static gboolean
+gate_shown (gpointer page)
+{
+  int n = 0;
+  return scm_scatter_view_get_gate (scm_explore_page_get_gate_view (page), &n) != NULL && n > 0;
 }
 
 static gboolean
@@ -180,6 +188,17 @@ test_annotate (void)
   ui_spin (0.3);
   g_free (ui_screenshot (GTK_WIDGET (win), "annotate"));
 
+  /* A protein gate on two non-default axes, drawn as a stroke would be. */
+  ScmFeatureData *fd = scm_explore_state_get_features (st);
+  g_assert_nonnull (fd->adt_names);
+  g_assert_cmpuint (g_strv_length (fd->adt_names), >=, 4);
+  g_autofree char *gx = g_strdup_printf ("%s (protein)", fd->adt_names[2]);
+  g_autofree char *gy = g_strdup_printf ("%s (protein)", fd->adt_names[3]);
+  g_assert_true (scm_explore_page_set_gate_features (explore, gx, gy));
+  const float gate_poly[] = { 0.5f, 0.5f, 3.0f, 0.5f, 3.0f, 3.0f, 0.5f, 3.0f };
+  scm_scatter_view_apply_lasso (scm_explore_page_get_gate_view (explore), gate_poly, 4);
+  g_assert_cmpuint (scm_annotations_get_n_gates (ann), ==, 1);
+
   /* "Restart": the window and document go away (flushing the autosave); a
    * new document on the same file gets the annotations back. */
   g_auto (GStrv) before = g_new0 (char *, n + 1);
@@ -199,6 +218,28 @@ test_annotate (void)
     g_assert_cmpstr (scm_annotations_get_label (ann2, i), ==, before[i]);
   /* The restored labels are in the document for the Explore page. */
   g_assert_nonnull (scm_document_get_label_column (doc2, "annotation"));
+  /* The gate came back with its axes and polygon... */
+  g_assert_cmpuint (scm_annotations_get_n_gates (ann2), ==, 1);
+  const ScmGate *gate = scm_annotations_get_gate (ann2, 0);
+  g_assert_cmpstr (gate->x, ==, gx);
+  g_assert_cmpstr (gate->y, ==, gy);
+  g_assert_cmpint (gate->n_vertices, ==, 4);
+  /* ...and a fresh Explore page shows it on those axes (not the default). */
+  ScmExplorePage *explore2 = scm_explore_page_new ();
+  GtkWindow *win2 = ui_window_with (GTK_WIDGET (explore2), 1300, 850);
+  scm_explore_page_set_document (explore2, doc2);
+  scm_explore_page_show_view (explore2, "gating");
+  g_assert_true (ui_wait_until (features_ready, state2, 60));
+  g_assert_true (ui_wait_until (gate_shown, explore2, 30));
+  int nv = 0;
+  const float *shown = scm_scatter_view_get_gate (scm_explore_page_get_gate_view (explore2), &nv);
+  g_assert_cmpint (nv, ==, 4);
+  for (int v = 0; v < 8; v++)
+    g_assert_cmpfloat (shown[v], ==, gate_poly[v]);
+  g_assert_cmpuint (ui_count_labels (GTK_WIDGET (win2), "Saved gate: "), ==, 1);
+  ui_spin (0.5);
+  g_free (ui_screenshot (GTK_WIDGET (win2), "explore-gate-restored"));
+  ui_close_window (win2);
   g_assert_finalize_object (doc2);
   g_autofree char *session = scm_annotations_session_path (ds->path);
   g_assert_true (g_file_test (session, G_FILE_TEST_EXISTS));

@@ -21,6 +21,7 @@ struct _ScmAnnotations
 
   GPtrArray *ops;        /* ScmAnnotOp* */
   guint      n_applied;
+  GPtrArray *gates;      /* ScmGate*, oldest first; not operations (no undo) */
 
   /* Replayed state. */
   gint32 *cluster;       /* (n) after merges */
@@ -86,6 +87,7 @@ scm_annotations_finalize (GObject *object)
   g_free (self->merged_into);
   g_free (self->cluster_size);
   g_ptr_array_unref (self->ops);
+  g_ptr_array_unref (self->gates);
   g_free (self->autosave_path);
   g_free (self->autosave_input);
   G_OBJECT_CLASS (scm_annotations_parent_class)->finalize (object);
@@ -105,6 +107,7 @@ static void
 scm_annotations_init (ScmAnnotations *self)
 {
   self->ops = g_ptr_array_new_with_free_func (op_free);
+  self->gates = g_ptr_array_new_with_free_func ((GDestroyNotify) scm_gate_free);
 }
 
 static gint32
@@ -520,6 +523,69 @@ scm_annotations_set_note (ScmAnnotations *self, gint32 cluster, const char *text
   return TRUE;
 }
 
+/* ---- gates: kept with the session, outside the history ---- */
+
+static gint
+find_gate (ScmAnnotations *self, const char *x, const char *y)
+{
+  for (guint i = 0; i < self->gates->len; i++)
+    if (scm_gate_is_on (g_ptr_array_index (self->gates, i), x, y))
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+scm_annotations_set_gate (ScmAnnotations *self, const char *x, const char *y, const float *polygon,
+                          int n_vertices, GError **error)
+{
+  g_return_val_if_fail (SCM_IS_ANNOTATIONS (self), FALSE);
+  ScmGate *gate = scm_gate_new (x, y, polygon, n_vertices, error);
+  if (!gate)
+    return FALSE;
+  /* One gate per feature pair; the newest goes last (the one to show). */
+  gint i = find_gate (self, x, y);
+  if (i >= 0)
+    g_ptr_array_remove_index (self->gates, (guint) i);
+  g_ptr_array_add (self->gates, gate);
+  /* Labels do not change, so no replay and no "changed": only the file. */
+  schedule_autosave (self);
+  return TRUE;
+}
+
+gboolean
+scm_annotations_remove_gate (ScmAnnotations *self, const char *x, const char *y)
+{
+  g_return_val_if_fail (SCM_IS_ANNOTATIONS (self), FALSE);
+  gint i = find_gate (self, x, y);
+  if (i < 0)
+    return FALSE;
+  g_ptr_array_remove_index (self->gates, (guint) i);
+  schedule_autosave (self);
+  return TRUE;
+}
+
+guint
+scm_annotations_get_n_gates (ScmAnnotations *self)
+{
+  g_return_val_if_fail (SCM_IS_ANNOTATIONS (self), 0);
+  return self->gates->len;
+}
+
+const ScmGate *
+scm_annotations_get_gate (ScmAnnotations *self, guint i)
+{
+  g_return_val_if_fail (SCM_IS_ANNOTATIONS (self), NULL);
+  return i < self->gates->len ? g_ptr_array_index (self->gates, i) : NULL;
+}
+
+const ScmGate *
+scm_annotations_find_gate (ScmAnnotations *self, const char *x, const char *y)
+{
+  g_return_val_if_fail (SCM_IS_ANNOTATIONS (self), NULL);
+  gint i = find_gate (self, x, y);
+  return i >= 0 ? g_ptr_array_index (self->gates, (guint) i) : NULL;
+}
+
 gboolean scm_annotations_can_undo (ScmAnnotations *self) { return self->n_applied > 0; }
 gboolean scm_annotations_can_redo (ScmAnnotations *self) { return self->n_applied < self->ops->len; }
 
@@ -818,6 +884,12 @@ scm_annotations_to_json (ScmAnnotations *self, const char *input_path)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* Optional member: sessions written before gates were kept load as none. */
+  json_builder_set_member_name (b, "gates");
+  json_builder_begin_array (b);
+  for (guint j = 0; j < self->gates->len; j++)
+    json_builder_add_value (b, scm_gate_to_json (g_ptr_array_index (self->gates, j)));
+  json_builder_end_array (b);
   json_builder_end_object (b);
   JsonNode *root = json_builder_get_root (b);
   JsonGenerator *g = json_generator_new ();
@@ -1000,6 +1072,17 @@ scm_annotations_new_from_json (const char *data, gssize len, const char *what, G
   /* Merges of already merged clusters would be refused by the live API;
    * replaying them anyway must not crash, and does not (merged_into is
    * re-resolved on each merge). */
+  JsonNode *gn = json_object_get_member (o, "gates");
+  if (gn && !JSON_NODE_HOLDS_ARRAY (gn))
+    BAD ("%s: “gates” is not a list", what);
+  JsonArray *ga = gn ? json_node_get_array (gn) : NULL;
+  for (guint j = 0; ga && j < json_array_get_length (ga); j++)
+    {
+      ScmGate *gate = scm_gate_from_json (json_array_get_element (ga, j), what, j, error);
+      if (!gate)
+        goto fail;
+      g_ptr_array_add (self->gates, gate);
+    }
   self->n_applied = (guint) applied;
   replay (self);
   g_free (base);

@@ -6,7 +6,7 @@
  * from the base clustering gives.  That makes undo/redo exact (move a cursor
  * and replay), gives a log of how every label was made (operation, time,
  * source), and makes the session file just the base clustering plus the
- * operations.
+ * operations (and the gates drawn on protein plots, kept to be shown again).
  *
  * Semantics (the last operation touching a cell wins):
  *  - a cell starts labelled with its cluster's name (default: the cluster id);
@@ -26,6 +26,7 @@
 #include <glib-object.h>
 
 #include "scm-dataset.h"
+#include "session/scm-gates.h"
 
 G_BEGIN_DECLS
 
@@ -77,6 +78,17 @@ gboolean scm_annotations_apply_predictions (ScmAnnotations *self, const char *co
                                             const char *source, GError **error);
 gboolean scm_annotations_set_note        (ScmAnnotations *self, gint32 cluster, const char *text,
                                           const char *source, GError **error);
+
+/* Gates (scm-gates.h), one per feature pair: setting a gate on a pair that
+ * has one replaces it and makes it the newest.  They are saved with the
+ * session but are not operations: no undo, no "changed" (labels stay). */
+gboolean    scm_annotations_set_gate        (ScmAnnotations *self, const char *x, const char *y,
+                                             const float *polygon, int n_vertices, GError **error);
+gboolean    scm_annotations_remove_gate     (ScmAnnotations *self, const char *x, const char *y);
+guint       scm_annotations_get_n_gates     (ScmAnnotations *self);
+/* Oldest first: the last one is the most recently drawn. */
+const ScmGate *scm_annotations_get_gate     (ScmAnnotations *self, guint i);
+const ScmGate *scm_annotations_find_gate    (ScmAnnotations *self, const char *x, const char *y);
 
 gboolean    scm_annotations_can_undo        (ScmAnnotations *self);
 gboolean    scm_annotations_can_redo        (ScmAnnotations *self);
