@@ -126,6 +126,14 @@ test_linear_naive (void)
   scm_f64_linear_forward (o1, inp, w, b, N, C, OC);
   scm_f64_linear_forward_naive (o2, inp, w, b, N, C, OC);
   g_assert_cmpfloat (max_rel (o1, o2, N * OC), <, 1e-13);
+  /* the residual form: start + product + bias, against start + naive */
+  double *res = g_new (double, N * OC), *want = g_new (double, N * OC);
+  fill (&rng, res, N * OC, 1);
+  for (int i = 0; i < N * OC; i++)
+    want[i] = res[i] + o2[i];
+  scm_f64_linear_forward_add (res, inp, w, b, N, C, OC);
+  g_assert_cmpfloat (max_rel (res, want, N * OC), <, 1e-13);
+  g_free (res); g_free (want);
   double *d1 = g_new0 (double, N * C + OC * C + OC), *d2 = g_new0 (double, N * C + OC * C + OC);
   scm_f64_linear_backward (d1, d1 + N * C, d1 + N * C + OC * C, dout, inp, w, N, C, OC);
   scm_f64_linear_backward_naive (d2, d2 + N * C, d2 + N * C + OC * C, dout, inp, w, N, C, OC);
@@ -336,6 +344,15 @@ check_attention (double p)
   scm_f64_attention_backward_assign (d3, r, c.qkv, c.prob, B, T, C, NH, p, 77, 2, c.scratch);
   g_assert_cmpfloat (max_rel (d3, d, nq), <, 1e-14);
   g_free (d3);
+  if (p == 0)
+    {
+      /* the cls-query-only form equals row 0 of every cell of the naive one */
+      double *oc = g_new (double, (gsize) B * C);
+      scm_f64_attention_cls_forward (oc, c.qkv, B, T, C, NH, c.scratch);
+      for (int b = 0; b < B; b++)
+        g_assert_cmpfloat (max_rel (oc + (gsize) b * C, out2 + (gsize) b * T * C, C), <, 1e-13);
+      g_free (oc);
+    }
   /* float fused vs double naive */
   float *fq = g_new (float, nq), *fo = g_new (float, no), *fp = g_new (float, np);
   float *fs = g_new (float, 2 * T * T), *fr = g_new (float, no), *fd = g_new0 (float, nq);
@@ -651,6 +668,64 @@ test_model_eval (void)
     }
 }
 
+/* The inference-only model (what embed uses): same embedding and
+ * probabilities as the training model, cell by cell and in batches that
+ * span several encoder chunks, with one or three workers; no training. */
+static void
+test_model_eval_only (void)
+{
+  g_autoptr (GError) error = NULL;
+  int B = 250; /* > one chunk of the small configuration (512 rows / 5 tokens) */
+  for (int s = 1; s <= 3; s++)
+    {
+      ModelCtx c = model_ctx ((ScmStage) s, 0.3, B, 0);
+      ScmModelConfig cfg = small_config (0.3);
+      ScmModelF64 *e = scm_model_f64_new_for_eval (&cfg, (ScmStage) s, B, &error);
+      g_assert_no_error (error);
+      gsize np = scm_model_f64_n_params (c.m);
+      g_assert_cmpuint (scm_model_f64_n_params (e), ==, np);
+      memcpy (scm_model_f64_family (e, SCM_TENSOR_PARAM),
+              scm_model_f64_family (c.m, SCM_TENSOR_PARAM), np * sizeof (double));
+      g_assert_null (scm_model_f64_family (e, SCM_TENSOR_GRAD));
+      g_assert_null (scm_model_f64_family (e, SCM_TENSOR_ADAM_M));
+      int D = cfg.dim, K = cfg.n_classes;
+      double *e1 = g_new (double, B * D), *e3 = g_new (double, B * D), *one = g_new (double, D);
+      double *p1 = g_new (double, B * K), *p3 = g_new (double, B * K), *pone = g_new (double, K);
+      double *pr = s == 1 ? NULL : p1;
+      g_assert_true (scm_model_f64_eval (e, c.xr, c.xa, B, e1, pr, &error));
+      g_assert_no_error (error);
+      scm_model_f64_set_threads (e, 3);
+      g_assert_true (scm_model_f64_eval (e, c.xr, c.xa, B, e3, s == 1 ? NULL : p3, &error));
+      g_assert_cmpfloat (max_rel (e3, e1, B * D), <, 1e-13);
+      for (int b = 0; b < B; b += 61)
+        {
+          g_assert_true (scm_model_f64_eval (c.m, c.xr + b * cfg.n_genes, c.xa + b * cfg.n_adt,
+                                             1, one, s == 1 ? NULL : pone, &error));
+          g_assert_cmpfloat (max_rel (one, e1 + b * D, D), <, 1e-13);
+          if (s != 1)
+            g_assert_cmpfloat (max_rel (pone, p1 + b * K, K), <, 1e-13);
+        }
+      ScmLosses L;
+      ScmRng rng;
+      scm_rng_seed (&rng, 1);
+      g_assert_false (scm_model_f64_forward_backward (e, c.xr, c.xa, c.y, B, &rng, &L, &error));
+      g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+      g_clear_error (&error);
+      g_free (e1); g_free (e3); g_free (one); g_free (p1); g_free (p3); g_free (pone);
+      scm_model_f64_free (e);
+      model_ctx_free (&c);
+    }
+  /* float: far less memory than a training model of the same size */
+  ScmModelConfig cfg;
+  scm_model_config_init_paper (&cfg, 14, 14);
+  ScmModel *t = scm_model_new (&cfg, SCM_STAGE_FINETUNE, 128, &error);
+  ScmModel *e = scm_model_new_for_eval (&cfg, SCM_STAGE_FINETUNE, 128, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scm_model_memory_bytes (e) * 4, <, scm_model_memory_bytes (t));
+  scm_model_free (t);
+  scm_model_free (e);
+}
+
 static void
 test_model_errors (void)
 {
@@ -749,6 +824,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/model/micro-batch", test_model_micro_batch);
   g_test_add_func ("/model/model/threads", test_model_threads);
   g_test_add_func ("/model/model/eval", test_model_eval);
+  g_test_add_func ("/model/model/eval-only", test_model_eval_only);
   g_test_add_func ("/model/model/errors", test_model_errors);
   g_test_add_func ("/model/model/transfer", test_model_transfer);
   g_test_add_func ("/model/model/flops", test_flops);

@@ -90,6 +90,22 @@ SCM_L (linear_forward) (real *out, const real *inp, const real *w, const real *b
 }
 
 void
+SCM_L (linear_forward_add) (real *out, const real *inp, const real *w, const real *b,
+                            int N, int C, int OC)
+{
+  /* Bias into the stream first, then one GEMM with beta = 1: no
+   * projection buffer and no separate residual pass. */
+  if (b != NULL)
+    for (int n = 0; n < N; n++)
+      {
+        real *o = out + (gsize) n * OC;
+        for (int k = 0; k < OC; k++)
+          o[k] += b[k];
+      }
+  SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1, inp, C, w, C, 1, out, OC);
+}
+
+void
 SCM_L (linear_forward_naive) (real *out, const real *inp, const real *w, const real *b,
                               int N, int C, int OC)
 {
@@ -384,6 +400,25 @@ SCM_L (attention_forward) (real *out, real *prob, const real *qkv,
         const real *Pd = dropped_probs (P, scratch, T, p, key, base);
         SCM_GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
                   1, Pd, T, v, C3, 0, o, C);
+      }
+}
+
+void
+SCM_L (attention_cls_forward) (real *out, const real *qkv, int B, int T, int C, int NH,
+                               real *scratch)
+{
+  /* Per (cell, head): scores = K q0 * scale (GEMV over the T keys),
+   * softmax, out = V^T p (GEMV). */
+  int hd = C / NH, C3 = 3 * C;
+  real scale = (real) (1.0 / sqrt ((double) hd));
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      {
+        const real *q = qkv + (gsize) b * T * C3 + h * hd;
+        SCM_GEMV (CblasRowMajor, CblasNoTrans, T, hd, scale, q + C, C3, q, 1, 0, scratch, 1);
+        softmax_rows (scratch, 1, T);
+        SCM_GEMV (CblasRowMajor, CblasTrans, T, hd, 1, q + 2 * C, C3, scratch, 1, 0,
+                  out + (gsize) b * C + h * hd, 1);
       }
 }
 

@@ -11,6 +11,10 @@ void SCM_LT (linear_forward)        (SCM_RT *out, const SCM_RT *inp, const SCM_R
 /* Naive triple loop of the same product: the reference of the BLAS path. */
 void SCM_LT (linear_forward_naive)  (SCM_RT *out, const SCM_RT *inp, const SCM_RT *w,
                                      const SCM_RT *b, int N, int C, int OC);
+/* out (N, OC) += inp (N, C) . w (OC, C)^T + b (OC) (b may be NULL): a
+ * projection added onto a residual stream in place (inference). */
+void SCM_LT (linear_forward_add)    (SCM_RT *out, const SCM_RT *inp, const SCM_RT *w,
+                                     const SCM_RT *b, int N, int C, int OC);
 /* dinp (N, C) += dout . w; dw (OC, C) += dout^T . inp; db (OC) += sum dout.
  * dinp, db may be NULL. */
 void SCM_LT (linear_backward)       (SCM_RT *dinp, SCM_RT *dw, SCM_RT *db, const SCM_RT *dout,
@@ -55,6 +59,12 @@ void SCM_LT (attention_forward)        (SCM_RT *out, SCM_RT *prob, const SCM_RT 
 void SCM_LT (attention_forward_naive)  (SCM_RT *out, SCM_RT *prob, const SCM_RT *qkv,
                                         int B, int T, int C, int NH, double p, guint64 key,
                                         int b0);
+/* The same without dropout for query row 0 only (the cls token of the
+ * last encoder block, all inference needs): out (B, C) = attention output
+ * of row 0 of each cell, every key and value used.  scratch: T reals.
+ * Reference: row 0 of attention_forward_naive with p = 0. */
+void SCM_LT (attention_cls_forward)    (SCM_RT *out, const SCM_RT *qkv, int B, int T, int C,
+                                        int NH, SCM_RT *scratch);
 /* dqkv (B, T, 3C) += gradient; scratch 2 * T * T. */
 void SCM_LT (attention_backward)       (SCM_RT *dqkv, const SCM_RT *dout, const SCM_RT *qkv,
                                         const SCM_RT *prob, int B, int T, int C, int NH,

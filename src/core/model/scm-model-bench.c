@@ -1,9 +1,10 @@
-/* scm-model-bench.c: time training steps of the float model at a given
- * configuration (random data, fresh initialisation), for
- * bench/model/bench-step and `scmmae bench train`.  Reports median and
- * best step time, the analytic GFLOP/step (same count as ref_scmmae.py)
- * and the process's peak RSS.
+/* scm-model-bench.c: time training steps and inference batches of the
+ * float model at a given configuration (random data, fresh
+ * initialisation), for bench/model/bench-step, `scmmae bench train` and
+ * `scmmae bench embed`.  Reports median and best time, the analytic GFLOP
+ * (same counts as ref_scmmae.py) and the process's peak RSS.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,28 @@ cpu_ms (void)
          + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
+static void
+fill_inputs (const ScmModelConfig *config, int B, ScmRng *rng, float *x_rna, float *x_adt)
+{
+  for (gsize i = 0; i < (gsize) B * config->n_genes; i++)
+    x_rna[i] = 3 * scm_rng_uniformf (rng);
+  for (gsize i = 0; i < (gsize) B * MAX (config->n_adt, 1); i++)
+    x_adt[i] = 3 * scm_rng_uniformf (rng);
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
   double x = *(const double *) a, y = *(const double *) b;
   return x < y ? -1 : x > y;
+}
+
+/* Sorts v in place. */
+static double
+median (double *v, int n)
+{
+  qsort (v, n, sizeof (double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 gboolean
@@ -65,10 +83,8 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
   gboolean ok = x_rna != NULL && x_adt != NULL;
   if (!ok)
     g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "benchmark: cannot allocate the batch");
-  for (gsize i = 0; ok && i < nr; i++)
-    x_rna[i] = 3 * scm_rng_uniformf (&rng);
-  for (gsize i = 0; ok && i < na; i++)
-    x_adt[i] = 3 * scm_rng_uniformf (&rng);
+  if (ok)
+    fill_inputs (config, B, &rng, x_rna, x_adt);
   for (int b = 0; b < B; b++)
     y[b] = (gint32) scm_rng_below (&rng, MAX (config->n_classes, 1));
   ScmAdamWParams hp = { 5e-4 * B / 256.0, 0.9, 0.999, 1e-8, 1e-4 };
@@ -95,13 +111,9 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
       out->steps = steps;
       if (steps > 0)
         {
-          qsort (times, steps, sizeof (double), cmp_double);
-          qsort (cpu, steps, sizeof (double), cmp_double);
-          out->cpu_ms_median = steps % 2 ? cpu[steps / 2]
-                                         : 0.5 * (cpu[steps / 2 - 1] + cpu[steps / 2]);
+          out->cpu_ms_median = median (cpu, steps);
+          out->median_ms = median (times, steps);
           out->min_ms = times[0];
-          out->median_ms = steps % 2 ? times[steps / 2]
-                                     : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
         }
       out->gflop_per_step = scm_model_train_flops (config, stage, B) / 1e9;
       if (out->median_ms > 0)
@@ -115,6 +127,72 @@ scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B, int w
   g_free (times);
   g_free (cpu);
   g_free (y);
+  g_free (x_adt);
+  g_free (x_rna);
+  scm_model_free (m);
+  return ok;
+}
+
+/* Inference is timed through the model `scmmae embed` builds
+ * (scm_model_new_for_eval, as scm_model_from_checkpoint) with the thread
+ * setting embed uses, one scm_model_eval call of B cells per batch: the
+ * embedding only, as ref_scmmae.py's infer_stage2_embed (model.embed under
+ * no_grad) does, so the head is not run. */
+gboolean
+scm_model_bench_embed (const ScmModelConfig *config, ScmStage stage, int B, int warmup,
+                       int batches, int n_threads, ScmModelBenchResult *out, GError **error)
+{
+  ScmModel *m = scm_model_new_for_eval (config, stage, B, error);
+  if (m == NULL)
+    return FALSE;
+  scm_model_set_threads (m, n_threads);
+  ScmRng rng;
+  scm_rng_seed (&rng, 1);
+  scm_model_init_params (m, &rng);
+  float *x_rna = g_try_new (float, (gsize) B * config->n_genes);
+  float *x_adt = g_try_new (float, (gsize) B * MAX (config->n_adt, 1));
+  float *emb = g_try_new (float, (gsize) B * config->dim);
+  double *times = g_new0 (double, MAX (batches, 1));
+  double *cpu = g_new0 (double, MAX (batches, 1));
+  gboolean ok = x_rna != NULL && x_adt != NULL && emb != NULL;
+  if (!ok)
+    g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "benchmark: cannot allocate the batch");
+  else
+    fill_inputs (config, B, &rng, x_rna, x_adt);
+  for (int i = 0; ok && i < warmup + batches; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      double c0 = cpu_ms ();
+      ok = scm_model_eval (m, x_rna, stage == SCM_STAGE_TRANSFER ? NULL : x_adt, B, emb, NULL,
+                           error);
+      if (i >= warmup)
+        {
+          times[i - warmup] = (g_get_monotonic_time () - t0) / 1000.0;
+          cpu[i - warmup] = cpu_ms () - c0;
+        }
+    }
+  if (ok && out != NULL)
+    {
+      memset (out, 0, sizeof *out);
+      out->steps = batches;
+      out->cpu_ms_median = median (cpu, batches);
+      out->median_ms = median (times, batches);
+      out->min_ms = times[0];
+      out->gflop_per_step = scm_model_eval_flops (config, stage, B) / 1e9;
+      out->gflops_median = out->gflop_per_step / (out->median_ms / 1e3);
+      out->gflops_best = out->gflop_per_step / (out->min_ms / 1e3);
+      out->peak_rss_mb = peak_rss_mb ();
+      out->model_mb = scm_model_memory_bytes (m) / 1048576.0;
+      /* a checksum of the last embedding (its mean is ~0 by construction,
+       * its mean absolute value is not), so a broken pass shows */
+      double sum = 0;
+      for (gsize i = 0; i < (gsize) B * config->dim; i++)
+        sum += fabs (emb[i]);
+      out->last_loss = sum / ((double) B * config->dim);
+    }
+  g_free (times);
+  g_free (cpu);
+  g_free (emb);
   g_free (x_adt);
   g_free (x_rna);
   scm_model_free (m);

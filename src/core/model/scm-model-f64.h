@@ -16,6 +16,8 @@ typedef struct _ScmModelF64 ScmModelF64;
 
 ScmModelF64 *scm_model_f64_new  (const ScmModelConfig *config, ScmStage stage, int max_batch,
                                   GError **error);
+ScmModelF64 *scm_model_f64_new_for_eval (const ScmModelConfig *config, ScmStage stage,
+                                         int max_batch, GError **error);
 void         scm_model_f64_free (ScmModelF64 *model);
 void         scm_model_f64_init_params (ScmModelF64 *model, ScmRng *rng);
 int          scm_model_f64_n_tensors   (const ScmModelF64 *model);

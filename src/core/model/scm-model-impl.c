@@ -131,6 +131,9 @@ typedef struct {
   real *dpred_r, *dpred_a; /* (mb, T + 1, t) reconstruction gradients (stage 1) */
 } Scratch;
 
+/* Buffers of one inference worker (scm-model-eval-impl.c). */
+typedef struct _ScmEvalWork ScmEvalWork;
+
 typedef enum { INIT_ZERO, INIT_ONE, INIT_TRUNC, INIT_LINEAR } InitKind;
 
 typedef struct {
@@ -176,6 +179,14 @@ struct SCM_MODEL_STRUCT {
   double *thr_acc;                       /* (n_threads, acc_stride) bias-gradient sums */
   gsize acc_stride;                      /* max(G, P, FF, 3D, K) */
   real *thr_ln;                          /* (n_threads, 2 * D) LayerNorm dw, db partials */
+
+  /* inference (scm-model-eval-impl.c), allocated by the first eval */
+  ScmEvalWork *ew;                       /* one per worker thread */
+  int ew_n;
+  int ev_mc;                             /* cells per encoder chunk */
+  real *ev_tok_r, *ev_tok_a;             /* (max_batch, G) (max_batch, P) token layers */
+  real *ev_fused;                        /* (max_batch, D) */
+  gsize ev_bytes;
 };
 
 typedef SCM_MODEL_T Model;
@@ -505,9 +516,13 @@ try_alloc0 (gsize n_reals, const char *what, GError **error)
 /* Activation budget per model; the micro-batch is the largest that fits. */
 #define SCM_MODEL_ACT_BUDGET_BYTES ((gsize) 1200 << 20)
 
-Model *
-SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int max_batch,
-                              int micro_batch, GError **error)
+static void eval_work_free (Model *m);
+
+/* train: allocate gradients, AdamW moments, activations and backward
+ * buffers (FALSE: an inference-only model, see scm_model_new_for_eval). */
+static Model *
+model_create (const ScmModelConfig *config, ScmStage stage, int max_batch, int micro_batch,
+              gboolean train, GError **error)
 {
   if (!scm_model_config_validate (config, stage, error))
     return NULL;
@@ -543,6 +558,8 @@ SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int 
   m->A.dr.blk = g_new0 (BlockA, MAX (config->dec_depth, 1));
   m->A.da.blk = g_new0 (BlockA, MAX (config->dec_depth, 1));
 
+  if (!train)
+    micro_batch = 1; /* no training activations: the size is never used */
   if (micro_batch <= 0)
     {
       gsize per_cell = acts_per_cell (m) * sizeof (real);
@@ -551,12 +568,15 @@ SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int 
     }
   m->mb = MIN (micro_batch, max_batch);
 
-  if ((m->params = try_alloc0 (m->n_params, "parameters", error)) == NULL
-      || (m->grads = try_alloc0 (m->n_params, "gradients", error)) == NULL
+  if ((m->params = try_alloc0 (m->n_params, "parameters", error)) == NULL)
+    goto fail;
+  walk_model (m, &m->P, m->params, FALSE);
+  if (!train)
+    goto done;
+  if ((m->grads = try_alloc0 (m->n_params, "gradients", error)) == NULL
       || (m->m = try_alloc0 (m->n_params, "AdamW moments", error)) == NULL
       || (m->v = try_alloc0 (m->n_params, "AdamW moments", error)) == NULL)
     goto fail;
-  walk_model (m, &m->P, m->params, FALSE);
   walk_model (m, &m->G, m->grads, FALSE);
   m->n_acts = acts_layout (m, NULL);
   if ((m->acts_mem = try_alloc0 (m->n_acts, "activations", error)) == NULL)
@@ -566,6 +586,7 @@ SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int 
   if ((m->scratch_mem = try_alloc0 (m->n_scratch, "backward buffers", error)) == NULL)
     goto fail;
   scratch_layout (m, m->scratch_mem);
+done:
   {
     gsize Smax = MAX (MAX (m->S_er, m->S_ea), MAX (m->S_dr, m->S_da));
     m->att_stride = 2 * Smax * Smax;
@@ -583,9 +604,23 @@ fail:
 }
 
 Model *
+SCM_M (new_with_micro_batch) (const ScmModelConfig *config, ScmStage stage, int max_batch,
+                              int micro_batch, GError **error)
+{
+  return model_create (config, stage, max_batch, micro_batch, TRUE, error);
+}
+
+Model *
 SCM_M (new) (const ScmModelConfig *config, ScmStage stage, int max_batch, GError **error)
 {
-  return SCM_M (new_with_micro_batch) (config, stage, max_batch, 0, error);
+  return model_create (config, stage, max_batch, 0, TRUE, error);
+}
+
+Model *
+SCM_M (new_for_eval) (const ScmModelConfig *config, ScmStage stage, int max_batch,
+                      GError **error)
+{
+  return model_create (config, stage, max_batch, 0, FALSE, error);
 }
 
 void
@@ -618,6 +653,10 @@ SCM_M (free) (Model *m)
   g_free (m->thr_att);
   g_free (m->thr_ln);
   g_free (m->thr_acc);
+  eval_work_free (m);
+  g_free (m->ev_tok_r);
+  g_free (m->ev_tok_a);
+  g_free (m->ev_fused);
   g_free (m);
 }
 
@@ -706,7 +745,8 @@ SCM_M (n_params) (const Model *m)
 void
 SCM_M (zero_grad) (Model *m)
 {
-  memset (m->grads, 0, m->n_params * sizeof (real));
+  if (m->grads != NULL)
+    memset (m->grads, 0, m->n_params * sizeof (real));
 }
 
 void
@@ -792,8 +832,11 @@ SCM_M (init_params) (Model *m, ScmRng *rng)
           }
     }
   SCM_M (zero_grad) (m);
-  memset (m->m, 0, m->n_params * sizeof (real));
-  memset (m->v, 0, m->n_params * sizeof (real));
+  if (m->m != NULL)
+    {
+      memset (m->m, 0, m->n_params * sizeof (real));
+      memset (m->v, 0, m->n_params * sizeof (real));
+    }
 }
 
 /* ---- transformer block ---- */
@@ -1525,6 +1568,12 @@ run_batch (Model *m, const real *x_rna, const real *x_adt, const gint32 *y, int 
            ScmRng *rng, gboolean backward, ScmLosses *out, GError **error)
 {
   const ScmModelConfig *c = &m->c;
+  if (m->acts_mem == NULL)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "scMMAE model: an inference-only model cannot run a training pass");
+      return FALSE;
+    }
   if (!check_batch (m, x_rna, x_adt, y, B, TRUE, error))
     return FALSE;
   guint64 step_key = backward && c->dropout > 0 ? scm_rng_next (rng) : 0;
@@ -1570,66 +1619,15 @@ SCM_M (forward_loss) (Model *m, const real *x_rna, const real *x_adt, const gint
   return run_batch (m, x_rna, x_adt, y, B, rng, FALSE, out, error);
 }
 
-gboolean
-SCM_M (eval) (Model *m, const real *x_rna, const real *x_adt, int B, real *embedding_out,
-              real *probs_out, GError **error)
-{
-  const ScmModelConfig *c = &m->c;
-  Acts *a = &m->A;
-  if (!check_batch (m, x_rna, x_adt, NULL, B, FALSE, error))
-    return FALSE;
-  if (probs_out != NULL && m->stage == SCM_STAGE_PRETRAIN)
-    {
-      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
-                   "scMMAE model: a stage-1 model has no classification head");
-      return FALSE;
-    }
-  int D = m->D, K = c->n_classes;
-  int saved = blas_enter (m);
-  for (int b0 = 0; b0 < B; b0 += m->mb)
-    {
-      int mb = MIN (m->mb, B - b0);
-      m->last_mb = mb;
-      encoder_forward (m, &m->P.er, &a->er, x_rna + (gsize) b0 * c->n_genes, mb, c->n_genes,
-                       c->rna_tokens, c->rna_tok_dim, NULL, 0, 0, 0, MOD_ENC_RNA, b0);
-      m->cur_S_er = c->rna_tokens + 1;
-      if (m->stage != SCM_STAGE_TRANSFER)
-        {
-          encoder_forward (m, &m->P.ea, &a->ea, x_adt + (gsize) b0 * c->n_adt, mb, c->n_adt,
-                           c->adt_tokens, c->adt_tok_dim, NULL, 0, 0, 0, MOD_ENC_ADT, b0);
-          m->cur_S_ea = c->adt_tokens + 1;
-          fuse_stage2 (m, mb);
-        }
-      else
-        fuse_stage3 (m, mb);
-      if (embedding_out != NULL)
-        memcpy (embedding_out + (gsize) b0 * D, a->fused, sizeof (real) * mb * D);
-      if (probs_out != NULL)
-        {
-          SCM_L (linear_forward) (a->logits, a->fused, m->P.headw, m->P.headb, mb, D, K);
-          for (int b = 0; b < mb; b++)
-            {
-              const real *l = a->logits + (gsize) b * K;
-              real *pr = probs_out + ((gsize) b0 + b) * K;
-              double mx = l[0], s = 0;
-              for (int k = 1; k < K; k++)
-                mx = MAX (mx, l[k]);
-              for (int k = 0; k < K; k++)
-                s += exp (l[k] - mx);
-              for (int k = 0; k < K; k++)
-                pr[k] = (real) (exp (l[k] - mx) / s);
-            }
-        }
-    }
-  blas_leave (m, saved);
-  return TRUE;
-}
+#include "scm-model-eval-impl.c"
 
 /* ---- AdamW (torch.optim.AdamW, single-tensor path) ---- */
 
 void
 SCM_M (adamw_step) (Model *m, const ScmAdamWParams *hp, int t)
 {
+  if (m->grads == NULL)
+    return; /* inference-only model */
   double b1 = hp->beta1, b2 = hp->beta2;
   double bc1 = 1.0 - pow (b1, t), bc2 = 1.0 - pow (b2, t);
   double step = hp->lr / bc1, bc2s = sqrt (bc2);
@@ -1683,6 +1681,8 @@ SCM_M (debug_activation) (Model *m, const char *name, real *dst, gsize n)
   const ScmModelConfig *c = &m->c;
   Acts *a = &m->A;
   gsize mb = m->last_mb, D = m->D;
+  if (m->acts_mem == NULL || mb == 0)
+    return 0; /* inference-only model, or no training forward yet */
   if (!strcmp (name, "fused"))
     return copy_out (dst, n, a->fused, mb * D);
   if (!strcmp (name, "fc"))
@@ -1776,12 +1776,15 @@ SCM_M (get_max_batch) (const Model *m)
 gsize
 SCM_M (memory_bytes) (const Model *m)
 {
-  return (4 * m->n_params + m->n_acts + m->n_scratch) * sizeof (real);
+  int families = m->grads != NULL ? 4 : 1;
+  return (families * m->n_params + m->n_acts + m->n_scratch) * sizeof (real) + m->ev_bytes;
 }
 
 void
 SCM_M (reset_optimizer) (Model *m)
 {
+  if (m->m == NULL)
+    return; /* inference-only model */
   memset (m->m, 0, m->n_params * sizeof (real));
   memset (m->v, 0, m->n_params * sizeof (real));
 }

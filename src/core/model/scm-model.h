@@ -175,7 +175,10 @@ gboolean scm_model_forward_loss (ScmModel *model, const float *x_rna, const floa
  * count used for bias correction. */
 void scm_model_adamw_step (ScmModel *model, const ScmAdamWParams *p, int t);
 
-/* Inference: no dropout, no masking, B <= max_batch.
+/* Inference: no dropout, no masking, B <= max_batch.  Runs its own
+ * forward (scm-model-eval-impl.c): token layers over the whole batch, then
+ * fixed chunks of cells spread over the model's threads, each with small
+ * reused buffers; it leaves the training activations untouched.
  *   embedding_out (B, dim): the fused cls representation before the head:
  *     stages 1 and 2: ((ca_adt(adt_cls, rna_cls) + adt_cls)
  *                      + (ca_rna(rna_cls, adt_cls) + rna_cls)) / 2
@@ -223,5 +226,22 @@ typedef struct {
 gboolean scm_model_bench_step (const ScmModelConfig *config, ScmStage stage, int B,
                                int warmup, int steps, int n_threads,
                                ScmModelBenchResult *out, GError **error);
+
+/* The same for inference (`scmmae bench embed`): `steps` timed
+ * scm_model_eval calls of B cells (embedding only) on a model made by
+ * scm_model_new_for_eval; gflop_per_step is scm_model_eval_flops / 1e9 per
+ * batch, last_loss the mean |value| of the last embedding (a checksum). */
+gboolean scm_model_bench_embed (const ScmModelConfig *config, ScmStage stage, int B,
+                                int warmup, int steps, int n_threads,
+                                ScmModelBenchResult *out, GError **error);
+
+/* A model for inference only (what `scmmae embed` and the app's embedding
+ * use): parameters and what scm_model_eval needs, no gradients, AdamW
+ * moments, training activations or backward buffers.  Only init_params,
+ * the tensor table, copy_params_by_name, set_threads, eval and
+ * memory_bytes may be used on it; forward_backward, forward_loss and
+ * adamw_step fail or do nothing. */
+ScmModel *scm_model_new_for_eval (const ScmModelConfig *config, ScmStage stage, int max_batch,
+                                  GError **error);
 
 G_END_DECLS

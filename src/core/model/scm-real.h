@@ -19,6 +19,7 @@ typedef double real;
 #  define SCM_MODEL_T      ScmModelF64
 #  define SCM_MODEL_STRUCT _ScmModelF64
 #  define SCM_GEMM         cblas_dgemm
+#  define SCM_GEMV         cblas_dgemv
 #  define SCM_SQRT         sqrt
 #  define SCM_EXP          exp
 #  define SCM_ERF          erf
@@ -29,6 +30,7 @@ typedef float real;
 #  define SCM_MODEL_T      ScmModel
 #  define SCM_MODEL_STRUCT _ScmModel
 #  define SCM_GEMM         cblas_sgemm
+#  define SCM_GEMV         cblas_sgemv
 #  define SCM_SQRT         sqrtf
 #  define SCM_EXP          expf
 #  define SCM_ERF          erff

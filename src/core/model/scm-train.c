@@ -692,7 +692,8 @@ scm_model_from_checkpoint (const ScmCheckpoint *ck, int max_batch, GError **erro
 {
   if (!scm_model_config_validate (&ck->config, (ScmStage) ck->stage, error))
     return NULL;
-  ScmModel *m = scm_model_new (&ck->config, (ScmStage) ck->stage, max_batch, error);
+  /* inference only: no gradients, AdamW moments or training activations */
+  ScmModel *m = scm_model_new_for_eval (&ck->config, (ScmStage) ck->stage, max_batch, error);
   if (m == NULL)
     return NULL;
   int n = scm_model_n_tensors (m);

@@ -94,8 +94,8 @@ const char *const  *scm_trainer_get_not_carried (const ScmTrainer *t);
 
 /* ---- inference ---- */
 
-/* A model (for eval) with the checkpoint's configuration, stage and
- * parameters. */
+/* An inference-only model (scm_model_new_for_eval) with the checkpoint's
+ * configuration, stage and parameters. */
 ScmModel *scm_model_from_checkpoint (const ScmCheckpoint *ck, int max_batch, GError **error);
 /* Embedding (n_cells, dim) and, when probs != NULL, class probabilities
  * (n_cells, n_classes) of every cell of data, in batches of the model's
