@@ -669,13 +669,11 @@ infer_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 {
   Infer *in = task_data;
   GError *error = NULL;
-  ScmModel *model = scm_trainer_get_model (in->trainer);
   const ScmTrainData *data = scm_trainer_get_data (in->trainer);
-  const ScmModelConfig *config = scm_model_get_config (model);
 
   in->ckpt = scm_trainer_to_checkpoint (in->trainer);
   in->n = data->n_cells;
-  in->dim = config->dim;
+  in->dim = in->ckpt->config.dim;
   in->embedding = g_try_new (float, (gsize) in->n * in->dim);
   if (in->embedding == NULL)
     {
@@ -689,7 +687,19 @@ infer_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       in->probs = g_try_new (float, (gsize) in->n * in->n_classes);
       in->classes = g_strdupv (data->classes);
     }
-  if (!scm_train_infer (model, data, in->embedding, in->probs, &error))
+  /* Embed with the checkpoint's model, not the trainer's live one: in
+   * stage 1 that is the epoch with the lowest validation loss, the model
+   * that is saved and that `scmmae embed` would use. */
+  ScmModel *model = scm_model_from_checkpoint (in->ckpt, 256, &error);
+  if (model == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  scm_model_set_threads (model, scm_trainer_get_options (in->trainer)->n_threads);
+  gboolean ok = scm_train_infer (model, data, in->embedding, in->probs, &error);
+  scm_model_free (model);
+  if (!ok)
     {
       g_task_return_error (task, error);
       return;

@@ -254,6 +254,10 @@ scm_cmd_train (int argc, char **argv)
         g_print ("done: %d epochs, %" G_GINT64_FORMAT " steps, %.1f s; held-out accuracy %.4f; "
                  "wrote %s\n", scm_trainer_get_epoch (t), scm_trainer_get_step (t), secs,
                  e[n - 1].heldout_acc, output);
+      int best = scm_trainer_get_best_epoch (t);
+      if (best > 0 && best <= (int) n)
+        g_print ("model: epoch %d (lowest val loss %.4f); the last step is kept for resuming\n",
+                 best, e[best - 1].val_loss);
     }
   return SCM_EXIT_OK;
 }

@@ -184,6 +184,115 @@ resume_case (ScmStage stage, const char *labels)
   g_assert_no_error (error);
   g_assert_cmpint (scm_trainer_get_step (resumed), ==, total);
   assert_same_state (straight, resumed);
+  if (stage == SCM_STAGE_PRETRAIN)
+    {
+      /* the checkpoint was taken mid-epoch 2, after epoch 1 was kept: its
+       * model (epoch 1) and its resume state differ, and the resumed run
+       * must start from the latter */
+      g_assert_cmpint (ck->best_epoch, ==, 1);
+      gsize with_resume = 0;
+      for (guint i = 0; i < ck->tensors->len; i++)
+        with_resume += ((ScmCkptTensor *) g_ptr_array_index (ck->tensors, i))->resume_param != NULL;
+      g_assert_cmpuint (with_resume, >, 0);
+    }
+  /* the kept model is the same too */
+  g_assert_cmpint (scm_trainer_get_best_epoch (straight), ==, scm_trainer_get_best_epoch (resumed));
+  g_autoptr (ScmCheckpoint) ca = scm_trainer_to_checkpoint (straight);
+  g_autoptr (ScmCheckpoint) cb = scm_trainer_to_checkpoint (resumed);
+  g_assert_cmpuint (ca->tensors->len, ==, cb->tensors->len);
+  for (guint i = 0; i < ca->tensors->len; i++)
+    {
+      ScmCkptTensor *x = g_ptr_array_index (ca->tensors, i), *y = g_ptr_array_index (cb->tensors, i);
+      g_assert_cmpmem (x->param, x->numel * sizeof (float), y->param, y->numel * sizeof (float));
+      g_assert_true ((x->resume_param == NULL) == (y->resume_param == NULL));
+    }
+  scm_test_rmdir (dir);
+}
+
+/* Stage 1 writes the parameters of the epoch with the lowest validation
+ * loss as the model, and the last step's as resume state.  Three ordinary
+ * epochs, then three with a learning rate 1000x too high (set in the
+ * checkpoint before resuming): AdamW moves every weight by about the
+ * learning rate per step, which wrecks the fit, so the validation loss
+ * rises whatever the BLAS kernels' rounding and the kept epoch is not the
+ * last.  The kept copy also has to survive the save and resume. */
+static void
+test_stage1_keeps_best (void)
+{
+  g_autoptr (ScmDataset) ds = load_subset ("pbmc10k/pbmc10k.h5ad", 25);   /* 275 cells */
+  if (ds == NULL)
+    return;
+  int E = 6;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScmTrainer) t1 = tiny_trainer (SCM_STAGE_PRETRAIN, tiny_data (ds, TRUE, NULL, NULL),
+                                            E, NULL);
+  gsize np = scm_model_n_params (scm_trainer_get_model (t1));
+  g_autofree float *snap = g_new (float, (gsize) E * np);
+  int done = 0;
+  while (done < 3)
+    {
+      ScmStepInfo info;
+      g_assert_true (scm_trainer_step (t1, &info, &error));
+      if (info.epoch_done)
+        memcpy (snap + (gsize) done++ * np,
+                scm_model_family (scm_trainer_get_model (t1), SCM_TENSOR_PARAM),
+                np * sizeof (float));
+    }
+  g_autoptr (ScmCheckpoint) mid = scm_trainer_to_checkpoint (t1);
+  mid->preset.lr *= 1000;
+  g_autoptr (ScmTrainer) t = scm_trainer_resume (mid, tiny_data (ds, TRUE, NULL, NULL), 1, &error);
+  g_assert_no_error (error);
+  ScmModel *m = scm_trainer_get_model (t);
+  while (!scm_trainer_is_finished (t))
+    {
+      ScmStepInfo info;
+      g_assert_true (scm_trainer_step (t, &info, &error));
+      if (info.epoch_done)
+        memcpy (snap + (gsize) done++ * np, scm_model_family (m, SCM_TENSOR_PARAM),
+                np * sizeof (float));
+    }
+  guint n = 0;
+  const ScmEpochRecord *e = scm_trainer_get_epochs (t, &n);
+  g_assert_cmpuint (n, ==, (guint) E);
+  g_assert_cmpint (done, ==, E);
+  guint best = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_test_message ("epoch %u: val loss %.5f", i + 1, e[i].val_loss);
+      if (e[i].val_loss < e[best].val_loss)
+        best = i;
+    }
+  g_assert_cmpuint (best + 1, <, n); /* the case this test is about */
+  g_assert_cmpint (scm_trainer_get_best_epoch (t), ==, (int) best + 1);
+
+  g_autofree char *dir = scm_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "best.h5", NULL);
+  g_assert_true (scm_trainer_save (t, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (ScmCheckpoint) ck = scm_checkpoint_load (path, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ck->best_epoch, ==, (int) best + 1);
+  const float *base = scm_model_family (m, SCM_TENSOR_PARAM);
+  for (int i = 0; i < scm_model_n_tensors (m); i++)
+    {
+      const float *cur = scm_model_tensor_data (m, SCM_TENSOR_PARAM, i);
+      ScmCkptTensor *ct = scm_checkpoint_find_tensor (ck, scm_model_tensor_name (m, i));
+      g_assert_nonnull (ct);
+      gsize bytes = ct->numel * sizeof (float);
+      g_assert_cmpmem (ct->param, bytes, snap + (gsize) best * np + (cur - base), bytes);
+      g_assert_cmpmem (ct->resume_param ? ct->resume_param : ct->param, bytes, cur, bytes);
+    }
+  /* inference reads the kept epoch; a reader without the optimizer state
+   * does not load the resume copy */
+  g_autoptr (ScmCheckpoint) lean = scm_checkpoint_load (path, FALSE, &error);
+  g_assert_no_error (error);
+  ScmModel *em = scm_model_from_checkpoint (lean, 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (scm_model_family (em, SCM_TENSOR_PARAM), np * sizeof (float),
+                   snap + (gsize) best * np, np * sizeof (float));
+  for (guint i = 0; i < lean->tensors->len; i++)
+    g_assert_null (((ScmCkptTensor *) g_ptr_array_index (lean->tensors, i))->resume_param);
+  scm_model_free (em);
   scm_test_rmdir (dir);
 }
 
@@ -317,6 +426,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/train/loss-decreases", test_loss_decreases);
   g_test_add_func ("/model/train/resume-bit-exact-stage1", test_resume_stage1);
   g_test_add_func ("/model/train/resume-bit-exact-stage2", test_resume_stage2);
+  g_test_add_func ("/model/train/stage1-keeps-best-epoch", test_stage1_keeps_best);
   g_test_add_func ("/model/train/transfer-stage3", test_transfer);
   g_test_add_func ("/model/train/stage1-has-no-classifier", test_stage1_no_probs);
   g_test_add_func ("/model/train/deterministic-2-threads", test_deterministic_threads);

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #define CKPT_FORMAT  "scmmae-checkpoint"
-#define CKPT_VERSION 1
+/* 2: /resume_params and state/best_epoch (stage 1 keeps its best epoch in
+ * /params).  Version 1 files are read as "param is the last step". */
+#define CKPT_VERSION 2
 
 ScmCheckpoint *
 scm_checkpoint_new (void)
@@ -34,6 +36,7 @@ tensor_free (ScmCkptTensor *t)
 {
   g_free (t->name);
   g_free (t->param);
+  g_free (t->resume_param);
   g_free (t->m);
   g_free (t->v);
   g_free (t);
@@ -210,7 +213,8 @@ write_tensor_family (hid_t file, const char *group, const ScmCheckpoint *ck, int
   for (guint i = 0; ok && i < ck->tensors->len; i++)
     {
       ScmCkptTensor *t = g_ptr_array_index (ck->tensors, i);
-      const float *data = which == 0 ? t->param : which == 1 ? t->m : t->v;
+      const float *data = which == 0 ? t->param : which == 1 ? t->m
+                          : which == 2 ? t->v : t->resume_param;
       if (data == NULL)
         continue;
       hsize_t dims[3];
@@ -255,9 +259,14 @@ write_all (hid_t f, const ScmCheckpoint *ck)
   g_free (names);
   gboolean have_m = ck->tensors->len > 0
                     && ((ScmCkptTensor *) g_ptr_array_index (ck->tensors, 0))->m != NULL;
+  gboolean have_resume = FALSE;
+  for (guint i = 0; i < ck->tensors->len; i++)
+    have_resume |= ((ScmCkptTensor *) g_ptr_array_index (ck->tensors, i))->resume_param != NULL;
   ok = ok && write_tensor_family (f, "params", ck, 0);
   if (ok && have_m)
     ok = write_tensor_family (f, "adam_m", ck, 1) && write_tensor_family (f, "adam_v", ck, 2);
+  if (ok && have_resume)
+    ok = write_tensor_family (f, "resume_params", ck, 3);
   if (!ok)
     return FALSE;
 
@@ -269,6 +278,7 @@ write_all (hid_t f, const ScmCheckpoint *ck)
        && dset_write (g, "order", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n_order, ck->order)
        && dset_write (g, "role", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &n_cells, ck->role)
        && attr_f64 (g, "best_val_loss", ck->best_val_loss)
+       && attr_i64 (g, "best_epoch", ck->best_epoch)
        && attr_i64 (g, "bad_epochs", ck->bad_epochs)
        && attr_f64 (g, "acc_loss", ck->acc_loss) && attr_f64 (g, "acc_rna", ck->acc_rna)
        && attr_f64 (g, "acc_adt", ck->acc_adt) && attr_i64 (g, "acc_correct", ck->acc_correct)
@@ -580,10 +590,10 @@ read_all (Reader *r, gboolean with_optimizer)
       return NULL;
     }
   gint64 version = rattr_i64 (r, f, "/", "version");
-  if (!r->failed && version != CKPT_VERSION)
+  if (!r->failed && (version < 1 || version > CKPT_VERSION))
     {
       g_set_error (r->error, SCM_ERROR, SCM_ERROR_UNSUPPORTED,
-                   "%s: checkpoint version %" G_GINT64_FORMAT " (this build reads %d)", r->path,
+                   "%s: checkpoint version %" G_GINT64_FORMAT " (this build reads 1 to %d)", r->path,
                    version, CKPT_VERSION);
       r->failed = TRUE;
       return NULL;
@@ -659,6 +669,16 @@ read_all (Reader *r, gboolean with_optimizer)
           t->m = rtensor (r, "adam_m", t);
           t->v = rtensor (r, "adam_v", t);
         }
+      /* a tensor may lack resume parameters (equal to /params) */
+      if (with_optimizer && H5Lexists (f, "resume_params", H5P_DEFAULT) > 0)
+        {
+          hid_t rg = H5Gopen2 (f, "resume_params", H5P_DEFAULT);
+          gboolean has = rg >= 0 && H5Lexists (rg, names[i], H5P_DEFAULT) > 0;
+          if (rg >= 0)
+            H5Gclose (rg);
+          if (has)
+            t->resume_param = rtensor (r, "resume_params", t);
+        }
     }
 
   if (!r->failed)
@@ -679,6 +699,8 @@ read_all (Reader *r, gboolean with_optimizer)
           ck->n_cells = drole[0];
           ck->best_val_loss = rattr_f64 (r, g, "state", "best_val_loss");
           ck->bad_epochs = (int) rattr_i64 (r, g, "state", "bad_epochs");
+          if (version >= 2)
+            ck->best_epoch = (int) rattr_i64 (r, g, "state", "best_epoch");
           ck->acc_loss = rattr_f64 (r, g, "state", "acc_loss");
           ck->acc_rna = rattr_f64 (r, g, "state", "acc_rna");
           ck->acc_adt = rattr_f64 (r, g, "state", "acc_adt");

@@ -1,12 +1,23 @@
 /* scm-checkpoint.h: everything needed to resume or reuse an scMMAE run,
  * in one HDF5 file.
  *
- * Layout (all under /, format attribute "scmmae-checkpoint", version 1):
+ * Layout (all under /, format attribute "scmmae-checkpoint", version 2):
  *   attributes   stage, step, epoch, batch_in_epoch, seed, preset, ...
  *   /config      attributes: every ScmModelConfig and ScmTrainPreset field
- *   /params/<name>, /adam_m/<name>, /adam_v/<name>   float32, PyTorch shapes
+ *   /params/<name>          float32, PyTorch shapes: THE MODEL, what embed,
+ *                           predict and a later stage use (stage 1: the epoch
+ *                           with the lowest validation loss; stages 2, 3: the
+ *                           last epoch, see scm-train.h)
+ *   /resume_params/<name>   the parameters of the last step, only when they
+ *                           differ from /params (stage 1 after a worse epoch)
+ *   /adam_m/<name>, /adam_v/<name>   AdamW moments of the last step
  *   /state       rng (uint64 x 4), order (int32, this epoch's cell order),
- *                role (uint8 per cell: split), schedule + accumulator attributes
+ *                role (uint8 per cell: split), schedule + accumulator
+ *                attributes, best_epoch
+ * Resuming continues from /resume_params (else /params), the moments and
+ * /state, so it stays bit-exact whichever epoch /params holds.  Version 1
+ * files (no /resume_params, no best_epoch: /params was the last step) are
+ * still read.
  *   /genes, /proteins, /classes   variable-length UTF-8 strings
  *   /history/epochs  (n_epochs, SCM_CKPT_EPOCH_COLS) float64, /history/steps float32
  * Tensor names are the model's (PyTorch named_parameters) names, so a
@@ -30,7 +41,8 @@ typedef struct {
   int     ndim;
   int     shape[3];
   gsize   numel;
-  float  *param;   /* (numel) */
+  float  *param;   /* (numel) the model's parameters (/params) */
+  float  *resume_param; /* (numel) the last step's, when not equal to param; else NULL */
   float  *m;       /* AdamW first moment, or NULL (not stored) */
   float  *v;       /* AdamW second moment, or NULL */
 } ScmCkptTensor;
@@ -71,6 +83,8 @@ typedef struct {
   guint8         *role;            /* (n_cells) SCM_SPLIT_* or val flag */
   /* schedule / early stopping */
   double          best_val_loss;
+  int             best_epoch;      /* 1-based epoch whose parameters are in param; 0: none
+                                    * kept apart (param is the last step) */
   int             bad_epochs;
   /* accumulators of the epoch in progress */
   double          acc_loss, acc_rna, acc_adt;
@@ -95,7 +109,8 @@ ScmCkptTensor *scm_checkpoint_add_tensor  (ScmCheckpoint *ck, const char *name, 
 ScmCkptTensor *scm_checkpoint_find_tensor (const ScmCheckpoint *ck, const char *name);
 
 gboolean       scm_checkpoint_save  (const ScmCheckpoint *ck, const char *path, GError **error);
-/* with_optimizer = FALSE skips the AdamW moments (inference, transfer). */
+/* with_optimizer = FALSE skips the AdamW moments and resume parameters
+ * (inference, transfer: they need only param). */
 ScmCheckpoint *scm_checkpoint_load  (const char *path, gboolean with_optimizer, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmCheckpoint, scm_checkpoint_free)

@@ -34,6 +34,11 @@ struct _ScmTrainer {
   gboolean        finished;
   double          best_val_loss;
   int             bad_epochs;
+  /* Stage 1: the parameters after the epoch with the lowest validation
+   * loss (n_params, NULL until a validation loss exists); they become the
+   * checkpoint's model, while the current ones stay the resume state. */
+  float          *best_params;
+  int             best_epoch;
   double          acc_loss, acc_rna, acc_adt, acc_seconds;
   gint64          acc_correct, acc_n;
 
@@ -77,6 +82,7 @@ scm_trainer_free (ScmTrainer *t)
   g_free (t->train_idx);
   g_free (t->eval_idx);
   g_free (t->order);
+  g_free (t->best_params);
   if (t->epochs)
     g_array_free (t->epochs, TRUE);
   if (t->step_losses)
@@ -318,7 +324,9 @@ scm_trainer_resume (const ScmCheckpoint *ck, ScmTrainData *data, int n_threads, 
           return NULL;
         }
       gsize bytes = ct->numel * sizeof (float);
-      memcpy (scm_model_tensor_data (t->model, SCM_TENSOR_PARAM, i), ct->param, bytes);
+      /* the run continues from the last step, not from the kept epoch */
+      memcpy (scm_model_tensor_data (t->model, SCM_TENSOR_PARAM, i),
+              ct->resume_param ? ct->resume_param : ct->param, bytes);
       memcpy (scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_M, i), ct->m, bytes);
       memcpy (scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_V, i), ct->v, bytes);
     }
@@ -340,6 +348,20 @@ scm_trainer_resume (const ScmCheckpoint *ck, ScmTrainData *data, int n_threads, 
   t->finished = ck->finished;
   t->best_val_loss = ck->best_val_loss;
   t->bad_epochs = ck->bad_epochs;
+  if (ck->best_epoch > 0)
+    {
+      /* ck's params are the kept epoch's: the same copy the uninterrupted
+       * run holds */
+      t->best_epoch = ck->best_epoch;
+      t->best_params = g_new (float, scm_model_n_params (t->model));
+      float *base = scm_model_family (t->model, SCM_TENSOR_PARAM);
+      for (int i = 0; i < n; i++)
+        {
+          ScmCkptTensor *ct = scm_checkpoint_find_tensor (ck, scm_model_tensor_name (t->model, i));
+          memcpy (t->best_params + (scm_model_tensor_data (t->model, SCM_TENSOR_PARAM, i) - base),
+                  ct->param, ct->numel * sizeof (float));
+        }
+    }
   t->acc_loss = ck->acc_loss;
   t->acc_rna = ck->acc_rna;
   t->acc_adt = ck->acc_adt;
@@ -457,14 +479,25 @@ end_epoch (ScmTrainer *t, GError **error)
   t->batch_in_epoch = 0;
   t->acc_loss = t->acc_rna = t->acc_adt = t->acc_seconds = 0;
   t->acc_correct = t->acc_n = 0;
-  if (t->opts.stage == SCM_STAGE_PRETRAIN && t->opts.early_stopping && t->n_eval > 0)
+  /* Stage 1 keeps a copy of the parameters at the lowest validation loss
+   * (the validation cells are its own split, never trained on, so choosing
+   * on them is fair).  Stages 2 and 3 keep the last epoch: their held-out
+   * cells are the evaluation set reported as the result, and choosing the
+   * epoch on them would leak those labels into the model. */
+  if (t->opts.stage == SCM_STAGE_PRETRAIN && t->n_eval > 0)
     {
       if (r.val_loss < t->best_val_loss)
         {
           t->best_val_loss = r.val_loss;
           t->bad_epochs = 0;
+          t->best_epoch = t->epoch;
+          gsize np = scm_model_n_params (t->model);
+          if (t->best_params == NULL)
+            t->best_params = g_new (float, np);
+          memcpy (t->best_params, scm_model_family (t->model, SCM_TENSOR_PARAM),
+                  np * sizeof (float));
         }
-      else if (++t->bad_epochs >= t->opts.preset.patience)
+      else if (t->opts.early_stopping && ++t->bad_epochs >= t->opts.preset.patience)
         t->finished = TRUE;
     }
   if (t->epoch >= t->max_epochs)
@@ -577,6 +610,7 @@ scm_trainer_to_checkpoint (ScmTrainer *t)
   ck->n_order = t->n_train;
   ck->order = g_memdup2 (t->order, (gsize) MAX (t->n_train, 1) * sizeof (gint32));
   ck->best_val_loss = t->best_val_loss;
+  ck->best_epoch = t->best_params != NULL ? t->best_epoch : 0;
   ck->bad_epochs = t->bad_epochs;
   ck->acc_loss = t->acc_loss;
   ck->acc_rna = t->acc_rna;
@@ -590,14 +624,19 @@ scm_trainer_to_checkpoint (ScmTrainer *t)
   ck->classes = t->opts.stage != SCM_STAGE_PRETRAIN && t->data->classes
                   ? g_strdupv (t->data->classes) : g_new0 (char *, 1);
   int n = scm_model_n_tensors (t->model);
+  const float *base = scm_model_family (t->model, SCM_TENSOR_PARAM);
   for (int i = 0; i < n; i++)
     {
       int shape[3] = { 0 };
       int nd = scm_model_tensor_shape (t->model, i, shape);
-      scm_checkpoint_add_tensor (ck, scm_model_tensor_name (t->model, i), nd, shape,
-                                 scm_model_tensor_data (t->model, SCM_TENSOR_PARAM, i),
-                                 scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_M, i),
-                                 scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_V, i));
+      const float *cur = scm_model_tensor_data (t->model, SCM_TENSOR_PARAM, i);
+      const float *model = t->best_params ? t->best_params + (cur - base) : cur;
+      ScmCkptTensor *ct =
+        scm_checkpoint_add_tensor (ck, scm_model_tensor_name (t->model, i), nd, shape, model,
+                                   scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_M, i),
+                                   scm_model_tensor_data (t->model, SCM_TENSOR_ADAM_V, i));
+      if (model != cur && memcmp (model, cur, ct->numel * sizeof (float)) != 0)
+        ct->resume_param = g_memdup2 (cur, ct->numel * sizeof (float));
     }
   g_array_append_vals (ck->epochs, t->epochs->data, t->epochs->len);
   g_array_append_vals (ck->step_losses, t->step_losses->data, t->step_losses->len);
@@ -671,6 +710,12 @@ int
 scm_trainer_get_batches_per_epoch (const ScmTrainer *t)
 {
   return t->n_batches;
+}
+
+int
+scm_trainer_get_best_epoch (const ScmTrainer *t)
+{
+  return t->best_params != NULL ? t->best_epoch : 0;
 }
 
 int

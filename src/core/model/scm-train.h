@@ -12,8 +12,11 @@
  * epoch; stage 1 holds out a validation split and stops after `patience`
  * epochs without a better validation loss; stages 2 and 3 fine-tune on a
  * stratified labelled fraction and report held-out accuracy per epoch
- * (never used to stop: that would leak the held-out labels).  The final
- * weights are those of the last epoch trained.
+ * (never used to stop: that would leak the held-out labels).  The model a
+ * checkpoint holds is, in stage 1, the epoch with the lowest validation
+ * loss, and in stages 2 and 3 the last epoch trained (choosing on the
+ * held-out cells would leak them); the last step's parameters stay in the
+ * checkpoint as resume state (scm-checkpoint.h).
  *
  * A trainer is driven by one thread at a time (see scm-job.h for the
  * threaded wrapper the app uses).
@@ -88,6 +91,10 @@ gint64              scm_trainer_get_step     (const ScmTrainer *t);
 int                 scm_trainer_get_epoch    (const ScmTrainer *t);   /* completed */
 int                 scm_trainer_get_max_epochs (const ScmTrainer *t);
 int                 scm_trainer_get_batches_per_epoch (const ScmTrainer *t);
+/* Stage 1: the 1-based epoch with the lowest validation loss so far, whose
+ * parameters a checkpoint holds as the model; 0 when none is kept apart
+ * (stages 2, 3, no validation split, or before the first epoch ends). */
+int                 scm_trainer_get_best_epoch (const ScmTrainer *t);
 /* Carried tensors when built from an earlier stage; NULL-terminated lists. */
 int                 scm_trainer_get_n_carried (const ScmTrainer *t);
 const char *const  *scm_trainer_get_not_carried (const ScmTrainer *t);
