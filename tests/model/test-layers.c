@@ -790,6 +790,48 @@ test_model_transfer (void)
   scm_model_free (s3);
 }
 
+/* The AVX-512 copies of softmax (inside attention), GELU and LayerNorm
+ * give the bits of the narrower ones (same operation order, no
+ * contraction), so a checkpoint does not depend on the CPU it was trained
+ * on.  (On a CPU without AVX-512 both runs take the same path.) */
+static void
+test_wide_same_bits (void)
+{
+  ScmRng rng;
+  scm_rng_seed (&rng, 21);
+  int N = 37, C = 131, B = 2, T = 45, NH = 2, CA = 16;
+  gsize n = (gsize) N * C, nq = (gsize) B * T * 3 * CA, no = (gsize) B * T * CA;
+  float *x = g_new (float, n), *w = g_new (float, C), *b = g_new (float, C);
+  float *qkv = g_new (float, nq);
+  for (gsize i = 0; i < n; i++) x[i] = (float) (4 * scm_rng_uniform (&rng) - 2);
+  for (int i = 0; i < C; i++) w[i] = (float) scm_rng_uniform (&rng), b[i] = (float) scm_rng_uniform (&rng);
+  for (gsize i = 0; i < nq; i++) qkv[i] = (float) (6 * scm_rng_uniform (&rng) - 3);
+  float *out[2], *gel[2], *att[2], *prob[2], *mean = g_new (float, N), *rstd = g_new (float, N);
+  float *scratch = g_new (float, 2 * T * T);
+  for (int k = 0; k < 2; k++)
+    {
+      scm_layers_allow_wide (k == 0);
+      out[k] = g_new (float, n);
+      gel[k] = g_new (float, n);
+      att[k] = g_new (float, no);
+      prob[k] = g_new (float, (gsize) B * NH * T * T);
+      scm_f32_layernorm_forward (out[k], mean, rstd, x, w, b, N, C, 1e-5);
+      scm_f32_gelu_forward (gel[k], x, n);
+      scm_f32_attention_forward (att[k], prob[k], qkv, B, T, CA, NH, 0, 0, 0, scratch);
+    }
+  scm_layers_allow_wide (TRUE);
+  g_assert_cmpmem (out[0], n * sizeof (float), out[1], n * sizeof (float));
+  g_assert_cmpmem (gel[0], n * sizeof (float), gel[1], n * sizeof (float));
+  g_assert_cmpmem (prob[0], (gsize) B * NH * T * T * sizeof (float), prob[1],
+                   (gsize) B * NH * T * T * sizeof (float));
+  g_assert_cmpmem (att[0], no * sizeof (float), att[1], no * sizeof (float));
+  for (int k = 0; k < 2; k++)
+    {
+      g_free (out[k]); g_free (gel[k]); g_free (att[k]); g_free (prob[k]);
+    }
+  g_free (x); g_free (w); g_free (b); g_free (qkv); g_free (mean); g_free (rstd); g_free (scratch);
+}
+
 static void
 test_flops (void)
 {
@@ -816,6 +858,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/dropout/mask", test_dropout);
   g_test_add_func ("/model/attention/backward", test_attention);
   g_test_add_func ("/model/attention/dropout", test_attention_dropout);
+  g_test_add_func ("/model/elementwise/wide-same-bits", test_wide_same_bits);
   g_test_add_func ("/model/crossentropy/backward", test_crossentropy);
   g_test_add_func ("/model/model/finite-difference/stage1", test_model_fd_stage1);
   g_test_add_func ("/model/model/finite-difference/stage2", test_model_fd_stage2);

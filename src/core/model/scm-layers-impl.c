@@ -23,6 +23,50 @@
 #  define SCM_HOT
 #endif
 
+/* Full-width AVX-512 copies of the three elementwise kernels that take
+ * most of the non-GEMM time (softmax, GELU, LayerNorm forward: ~30% of an
+ * inference pass once OpenBLAS runs its AVX-512 kernels).  target_clones
+ * cannot ask GCC for 512-bit vectors (it prefers 256 bits for every
+ * generic AVX-512 target), so these are separate functions picked at run
+ * time.  Same source, same operation order and no contraction (ISO C
+ * mode), so they give the same bits as the narrower copies. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(SCM_REAL_F64)
+#  define SCM_WIDE 1
+#  define SCM_WIDE_ATTR \
+     __attribute__ ((target ("avx512f,avx512dq,avx512bw,avx512vl,prefer-vector-width=512")))
+#  define SCM_BODY static inline __attribute__ ((always_inline))
+static int wide_allowed = 1;
+
+static gboolean
+use_wide (void)
+{
+  static gsize once = 0;
+  static gboolean have = FALSE;
+  if (g_once_init_enter (&once))
+    {
+      __builtin_cpu_init ();
+      have = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512dq")
+             && __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512vl");
+      g_once_init_leave (&once, 1);
+    }
+  return have && g_atomic_int_get (&wide_allowed);
+}
+
+void
+scm_layers_allow_wide (gboolean allow)
+{
+  g_atomic_int_set (&wide_allowed, allow ? 1 : 0);
+}
+#elif !defined(SCM_REAL_F64)
+#  define SCM_BODY static inline
+void
+scm_layers_allow_wide (gboolean allow)
+{
+}
+#else
+#  define SCM_BODY static inline
+#endif
+
 /* Elementwise exp and erf that the compiler can vectorise.  In double (the
  * reference build) these are libm's.  In float, libm calls would keep the
  * softmax and GELU loops scalar (~1e9 calls per paper-size step), so:
@@ -202,9 +246,9 @@ centred8 (const real *a, const real *b, const real *c, double m, int n)
 }
 
 
-SCM_HOT void
-SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
-                           const real *w, const real *b, int N, int C, double eps)
+SCM_BODY void
+layernorm_forward_body (real *out, real *mean, real *rstd, const real *inp,
+                        const real *w, const real *b, int N, int C, double eps)
 {
   for (int n = 0; n < N; n++)
     {
@@ -218,6 +262,36 @@ SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
       mean[n] = (real) m;
       rstd[n] = (real) s;
     }
+}
+
+SCM_HOT static void
+layernorm_forward_any (real *out, real *mean, real *rstd, const real *inp,
+                       const real *w, const real *b, int N, int C, double eps)
+{
+  layernorm_forward_body (out, mean, rstd, inp, w, b, N, C, eps);
+}
+
+#ifdef SCM_WIDE
+SCM_WIDE_ATTR static void
+layernorm_forward_wide (real *out, real *mean, real *rstd, const real *inp,
+                        const real *w, const real *b, int N, int C, double eps)
+{
+  layernorm_forward_body (out, mean, rstd, inp, w, b, N, C, eps);
+}
+#endif
+
+void
+SCM_L (layernorm_forward) (real *out, real *mean, real *rstd, const real *inp,
+                           const real *w, const real *b, int N, int C, double eps)
+{
+#ifdef SCM_WIDE
+  if (use_wide ())
+    {
+      layernorm_forward_wide (out, mean, rstd, inp, w, b, N, C, eps);
+      return;
+    }
+#endif
+  layernorm_forward_any (out, mean, rstd, inp, w, b, N, C, eps);
 }
 
 SCM_HOT void
@@ -247,12 +321,39 @@ SCM_L (layernorm_backward) (real *dinp, real *dw, real *db, const real *dout,
 
 /* ---- GELU (exact) ---- */
 
-SCM_HOT void
-SCM_L (gelu_forward) (real *out, const real *inp, gsize n)
+SCM_BODY void
+gelu_forward_body (real *out, const real *inp, gsize n)
 {
   const real r = (real) M_SQRT1_2;
   for (gsize i = 0; i < n; i++)
     out[i] = (real) 0.5 * inp[i] * (1 + VERF (inp[i] * r));
+}
+
+SCM_HOT static void
+gelu_forward_any (real *out, const real *inp, gsize n)
+{
+  gelu_forward_body (out, inp, n);
+}
+
+#ifdef SCM_WIDE
+SCM_WIDE_ATTR static void
+gelu_forward_wide (real *out, const real *inp, gsize n)
+{
+  gelu_forward_body (out, inp, n);
+}
+#endif
+
+void
+SCM_L (gelu_forward) (real *out, const real *inp, gsize n)
+{
+#ifdef SCM_WIDE
+  if (use_wide ())
+    {
+      gelu_forward_wide (out, inp, n);
+      return;
+    }
+#endif
+  gelu_forward_any (out, inp, n);
 }
 
 SCM_HOT void
@@ -347,15 +448,37 @@ SCM_L (dropout_backward_assign) (real *dinp, const real *dout, gsize n, double p
 
 /* ---- attention ---- */
 
-SCM_HOT static void
-softmax_rows (real *a, int R, int T)
+/* Maximum of a[0..n) through 16 independent running maxima, so the loop
+ * vectorises (one chain of max cannot, without -ffast-math; it was half
+ * of the softmax time).  Exact, hence the value of the plain loop
+ * `m = x > m ? x : m` from m = a[0]: a NaN in a[0] stays, later ones are
+ * skipped, and only the sign of a zero maximum may differ, which no
+ * caller sees (it is subtracted before exp). */
+static inline real
+max16 (const real *a, int n)
+{
+  real m[16];
+  for (int k = 0; k < 16; k++)
+    m[k] = a[0];
+  int j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int k = 0; k < 16; k++)
+      m[k] = a[j + k] > m[k] ? a[j + k] : m[k];
+  for (; j < n; j++)
+    m[0] = a[j] > m[0] ? a[j] : m[0];
+  real mx = m[0];
+  for (int k = 1; k < 16; k++)
+    mx = m[k] > mx ? m[k] : mx;
+  return mx;
+}
+
+SCM_BODY void
+softmax_rows_body (real *a, int R, int T)
 {
   for (int i = 0; i < R; i++)
     {
       real *row = a + (gsize) i * T;
-      real mx = row[0];
-      for (int j = 1; j < T; j++)
-        mx = row[j] > mx ? row[j] : mx;
+      real mx = max16 (row, T);
       for (int j = 0; j < T; j++)
         row[j] = VEXP (row[j] - mx);
       double s = dot8 (row, NULL, T);
@@ -363,6 +486,33 @@ softmax_rows (real *a, int R, int T)
       for (int j = 0; j < T; j++)
         row[j] *= inv;
     }
+}
+
+SCM_HOT static void
+softmax_rows_any (real *a, int R, int T)
+{
+  softmax_rows_body (a, R, T);
+}
+
+#ifdef SCM_WIDE
+SCM_WIDE_ATTR static void
+softmax_rows_wide (real *a, int R, int T)
+{
+  softmax_rows_body (a, R, T);
+}
+#endif
+
+static void
+softmax_rows (real *a, int R, int T)
+{
+#ifdef SCM_WIDE
+  if (use_wide ())
+    {
+      softmax_rows_wide (a, R, T);
+      return;
+    }
+#endif
+  softmax_rows_any (a, R, T);
 }
 
 /* Probabilities after attention dropout, for one (cell, head). */

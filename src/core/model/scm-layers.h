@@ -24,4 +24,9 @@ G_BEGIN_DECLS
 #undef SCM_LT
 #undef SCM_RT
 
+/* TEST HOOK: FALSE makes the float kernels skip their AVX-512 copies
+ * (softmax, GELU and LayerNorm forward), so tests can check that both
+ * give the same bits.  TRUE (the default) uses them when the CPU can. */
+void scm_layers_allow_wide (gboolean allow);
+
 G_END_DECLS
