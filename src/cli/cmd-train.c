@@ -43,7 +43,7 @@ scm_cmd_train (int argc, char **argv)
   gint stage = 0, epochs = 0, threads = 1;
   gint64 seed = 0;
   double fraction = 0.3;
-  gboolean no_early_stop = FALSE, quiet = FALSE;
+  gboolean no_early_stop = FALSE, quiet = FALSE, model_only = FALSE;
   g_autofree char *from = NULL, *labels = NULL, *preset_name = NULL, *output = NULL;
   GOptionEntry entries[] = {
     { "stage", 0, 0, G_OPTION_ARG_INT, &stage,
@@ -63,6 +63,9 @@ scm_cmd_train (int argc, char **argv)
     { "no-early-stopping", 0, 0, G_OPTION_ARG_NONE, &no_early_stop,
       "Stage 1: train all epochs instead of stopping on the validation loss", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the final line", NULL },
+    { "model-only", 0, 0, G_OPTION_ARG_NONE, &model_only,
+      "Write only the model, without the optimizer state: about a third of the size, "
+      "enough for embed, predict and --from of a later stage, but not resumable", NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Checkpoint to write", "CKPT" },
     { NULL }
   };
@@ -240,7 +243,10 @@ scm_cmd_train (int argc, char **argv)
         }
     }
   double secs = (g_get_monotonic_time () - t0) / 1e6;
-  if (!scm_trainer_save (t, output, &error))
+  g_autoptr (ScmCheckpoint) out = scm_trainer_to_checkpoint (t);
+  if (model_only)
+    scm_checkpoint_drop_resume_state (out);
+  if (!scm_checkpoint_save (out, output, &error))
     return scm_cli_fail ("train", error);
   guint n;
   const ScmEpochRecord *e = scm_trainer_get_epochs (t, &n);

@@ -11,6 +11,7 @@
 #include "scm-test-util.h"
 #include "util/scm-blas.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -296,6 +297,55 @@ test_stage1_keeps_best (void)
   scm_test_rmdir (dir);
 }
 
+/* A model-only checkpoint: the same model, no optimizer state, smaller,
+ * refused for resuming but fine for inference. */
+static void
+test_model_only (void)
+{
+  g_autoptr (ScmDataset) ds = load_subset ("pbmc10k/pbmc10k.h5ad", 25);
+  if (ds == NULL)
+    return;
+  g_autoptr (ScmTrainer) t = tiny_trainer (SCM_STAGE_PRETRAIN, tiny_data (ds, TRUE, NULL, NULL),
+                                           2, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (scm_trainer_run (t, scm_trainer_get_batches_per_epoch (t) + 2, &error));
+  g_autofree char *dir = scm_test_tmpdir ();
+  g_autofree char *full = g_build_filename (dir, "full.h5", NULL);
+  g_autofree char *lean = g_build_filename (dir, "lean.h5", NULL);
+  g_assert_true (scm_trainer_save (t, full, &error));
+  g_autoptr (ScmCheckpoint) ck = scm_trainer_to_checkpoint (t);
+  scm_checkpoint_drop_resume_state (ck);
+  g_assert_true (scm_checkpoint_save (ck, lean, &error));
+  g_assert_no_error (error);
+  GStatBuf sf, sl;
+  g_assert_cmpint (g_stat (full, &sf), ==, 0);
+  g_assert_cmpint (g_stat (lean, &sl), ==, 0);
+  g_test_message ("tiny stage-1 checkpoint: %lld bytes resumable, %lld model-only",
+                  (long long) sf.st_size, (long long) sl.st_size);
+  g_assert_cmpint (sl.st_size, <, sf.st_size);
+
+  g_autoptr (ScmCheckpoint) a = scm_checkpoint_load (full, TRUE, &error);
+  g_autoptr (ScmCheckpoint) b = scm_checkpoint_load (lean, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b->best_epoch, ==, a->best_epoch);
+  for (guint i = 0; i < a->tensors->len; i++)
+    {
+      ScmCkptTensor *x = g_ptr_array_index (a->tensors, i), *y = g_ptr_array_index (b->tensors, i);
+      g_assert_cmpmem (x->param, x->numel * sizeof (float), y->param, y->numel * sizeof (float));
+      g_assert_null (y->m);
+      g_assert_null (y->v);
+      g_assert_null (y->resume_param);
+    }
+  g_assert_null (scm_trainer_resume (b, tiny_data (ds, TRUE, NULL, NULL), 1, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_clear_error (&error);
+  ScmModel *m = scm_model_from_checkpoint (b, 8, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  scm_model_free (m);
+  scm_test_rmdir (dir);
+}
+
 static void
 test_resume_stage1 (void)
 {
@@ -427,6 +477,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/train/resume-bit-exact-stage1", test_resume_stage1);
   g_test_add_func ("/model/train/resume-bit-exact-stage2", test_resume_stage2);
   g_test_add_func ("/model/train/stage1-keeps-best-epoch", test_stage1_keeps_best);
+  g_test_add_func ("/model/train/model-only-checkpoint", test_model_only);
   g_test_add_func ("/model/train/transfer-stage3", test_transfer);
   g_test_add_func ("/model/train/stage1-has-no-classifier", test_stage1_no_probs);
   g_test_add_func ("/model/train/deterministic-2-threads", test_deterministic_threads);

@@ -80,6 +80,18 @@ scm_checkpoint_add_tensor (ScmCheckpoint *ck, const char *name, int ndim, const 
   return t;
 }
 
+void
+scm_checkpoint_drop_resume_state (ScmCheckpoint *ck)
+{
+  for (guint i = 0; i < ck->tensors->len; i++)
+    {
+      ScmCkptTensor *t = g_ptr_array_index (ck->tensors, i);
+      g_clear_pointer (&t->m, g_free);
+      g_clear_pointer (&t->v, g_free);
+      g_clear_pointer (&t->resume_param, g_free);
+    }
+}
+
 ScmCkptTensor *
 scm_checkpoint_find_tensor (const ScmCheckpoint *ck, const char *name)
 {

@@ -315,6 +315,14 @@ scm_trainer_resume (const ScmCheckpoint *ck, ScmTrainData *data, int n_threads, 
     {
       const char *name = scm_model_tensor_name (t->model, i);
       ScmCkptTensor *ct = scm_checkpoint_find_tensor (ck, name);
+      if (ct != NULL && ct->m == NULL && ct->v == NULL)
+        {
+          g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                       "the checkpoint holds only the model, without the optimizer state "
+                       "(saved as model-only): it can be embedded or start a later stage, "
+                       "but cannot be resumed");
+          return NULL;
+        }
       if (ct == NULL || ct->numel != scm_model_tensor_numel (t->model, i) || ct->m == NULL
           || ct->v == NULL)
         {
