@@ -148,7 +148,11 @@ scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float *embeddi
   if (nc != 1)
     return FALSE;
   int m = (int) MIN (n - 1, n > 200000 ? 48 : 96);
-  int T = _scm_analysis_threads (0);
+  /* One SpMV is ~nnz flops and _scm_parallel_run starts threads per call:
+   * below a few million entries a thread start per Lanczos step costs more
+   * than it saves (on a busy machine far more: pbmc10k's init took 5 s of
+   * wall clock for 0.2 s of CPU with 2 threads, 0.05-0.15 s serial). */
+  int T = scm_graph_nnz (g) >= (1 << 22) ? _scm_analysis_threads (0) : 1;
   double *dinv = g_try_new (double, n), *triv = g_try_new (double, n);
   double *Q = g_try_new (double, (gsize) n * (m + 1));
   double *w = g_try_new (double, n);
