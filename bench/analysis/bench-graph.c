@@ -7,6 +7,9 @@
  *
  *   bench-graph --h5ad pca.h5ad --use-rep X_pca [--labels cell_type]
  *   bench-graph --synthetic 1000000 --dims 50 --skip-exact
+ *   bench-graph --synthetic 100000 --dims 50 --dump-npy syn.npy   (for
+ *       pynndescent-recall.py: the same points in the Python stack)
+ * Results and exact command lines: README.md beside this file.
  */
 #include "analysis/scm-leiden.h"
 #include "analysis/scm-neighbors.h"
@@ -109,6 +112,30 @@ ari (const gint32 *a, const gint32 *b, gint64 n)
   return (sij - e) / (mx - e);
 }
 
+/* X as a NumPy .npy file (float32, C order) so the Python stack can run
+ * on the very same synthetic points (pynndescent-recall.py). */
+static void
+dump_npy (const char *path, const float *X, gint64 n, gint64 d)
+{
+  FILE *f = fopen (path, "wb");
+  if (!f)
+    g_error ("cannot write %s", path);
+  char head[128];
+  int len = g_snprintf (head, sizeof head,
+                        "{'descr': '<f4', 'fortran_order': False, 'shape': (%" G_GINT64_FORMAT
+                        ", %" G_GINT64_FORMAT "), }", n, d);
+  /* magic (6) + version (2) + length (2) + header, padded to 64 with '\n' */
+  int total = (10 + len + 1 + 63) / 64 * 64;
+  while (10 + len < total - 1)
+    head[len++] = ' ';
+  head[len++] = '\n';
+  guint16 hl = GUINT16_TO_LE ((guint16) len);
+  if (fwrite ("\x93NUMPY\x01\x00", 1, 8, f) != 8 || fwrite (&hl, 2, 1, f) != 1
+      || fwrite (head, 1, len, f) != (size_t) len
+      || fwrite (X, sizeof (float), (size_t) (n * d), f) != (size_t) (n * d) || fclose (f) != 0)
+    g_error ("write failed: %s", path);
+}
+
 /* Recall of approx against exact neighbours of `sample` random rows. */
 static double
 sampled_recall (const float *X, gint64 n, gint64 d, const ScmKnn *approx, int sample)
@@ -164,9 +191,9 @@ sampled_recall (const float *X, gint64 n, gint64 d, const ScmKnn *approx, int sa
 int
 main (int argc, char **argv)
 {
-  g_autofree char *h5ad = NULL, *use_rep = NULL, *labels_col = NULL;
+  g_autofree char *h5ad = NULL, *use_rep = NULL, *labels_col = NULL, *dump = NULL;
   gint64 n_syn = 0, dims = 50, k = 15, threads = 0, epochs = 0, trust_sub = 3000;
-  gboolean skip_exact = FALSE, skip_umap = FALSE, skip_nnd = FALSE;
+  gboolean skip_exact = FALSE, skip_umap = FALSE, skip_nnd = FALSE, skip_leiden = FALSE;
   GOptionEntry entries[] = {
     { "h5ad", 0, 0, G_OPTION_ARG_FILENAME, &h5ad, "Input .h5ad", "FILE" },
     { "use-rep", 0, 0, G_OPTION_ARG_STRING, &use_rep, "obsm key (default X_pca)", "KEY" },
@@ -180,6 +207,8 @@ main (int argc, char **argv)
     { "skip-exact", 0, 0, G_OPTION_ARG_NONE, &skip_exact, "No exact kNN (sampled recall instead)", NULL },
     { "skip-nndescent", 0, 0, G_OPTION_ARG_NONE, &skip_nnd, "No NN-descent (graph from exact)", NULL },
     { "skip-umap", 0, 0, G_OPTION_ARG_NONE, &skip_umap, "No UMAP layout", NULL },
+    { "skip-leiden", 0, 0, G_OPTION_ARG_NONE, &skip_leiden, "No Leiden", NULL },
+    { "dump-npy", 0, 0, G_OPTION_ARG_FILENAME, &dump, "Write the input points to FILE.npy and stop", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- time kNN, connectivities, Leiden, UMAP");
@@ -235,6 +264,15 @@ main (int argc, char **argv)
     }
   printf ("input: %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT " (%.2f s), rss %.0f MB\n", n, d,
           now () - t0, peak_rss_mb ());
+  if (dump)
+    {
+      dump_npy (dump, X, n, d);
+      printf ("wrote %s\n", dump);
+      g_free (truth);
+      if (!h5ad)
+        g_free (X);
+      return 0;
+    }
 
   ScmKnn exact = { 0 }, approx = { 0 };
   ScmKnnOptions o;
@@ -285,21 +323,25 @@ main (int argc, char **argv)
   scm_leiden_options_init (&lo);
   gint32 *memb = g_new (gint32, n), nc;
   double q;
-  t0 = now ();
-  c0 = cpu ();
-  if (!scm_leiden (&g, &lo, memb, &nc, &q, &error))
-    g_error ("%s", error->message);
-  double t_leiden = now () - t0;
-  printf ("leiden_rbconfig_r1: %.3f s (cpu %.3f s), %d clusters, quality %.6g", t_leiden, cpu () - c0, nc, q);
-  if (truth)
-    printf (", ARI vs truth %.4f", ari (memb, truth, n));
-  printf (", peak rss %.0f MB\n", peak_rss_mb ());
-  lo.quality = SCM_LEIDEN_MODULARITY;
-  t0 = now ();
-  c0 = cpu ();
-  if (!scm_leiden (&g, &lo, memb, &nc, &q, &error))
-    g_error ("%s", error->message);
-  printf ("leiden_modularity: %.3f s, %d clusters, modularity %.5f\n", now () - t0, nc, q);
+  double t_leiden = 0;
+  if (!skip_leiden)
+    {
+      t0 = now ();
+      c0 = cpu ();
+      if (!scm_leiden (&g, &lo, memb, &nc, &q, &error))
+        g_error ("%s", error->message);
+      t_leiden = now () - t0;
+      printf ("leiden_rbconfig_r1: %.3f s (cpu %.3f s), %d clusters, quality %.6g", t_leiden, cpu () - c0, nc, q);
+      if (truth)
+        printf (", ARI vs truth %.4f", ari (memb, truth, n));
+      printf (", peak rss %.0f MB\n", peak_rss_mb ());
+      lo.quality = SCM_LEIDEN_MODULARITY;
+      t0 = now ();
+      c0 = cpu ();
+      if (!scm_leiden (&g, &lo, memb, &nc, &q, &error))
+        g_error ("%s", error->message);
+      printf ("leiden_modularity: %.3f s, %d clusters, modularity %.5f\n", now () - t0, nc, q);
+    }
 
   double t_umap = NAN;
   if (!skip_umap)
@@ -309,6 +351,12 @@ main (int argc, char **argv)
       uo.n_threads = (int) threads;
       uo.n_epochs = (int) epochs;
       float *E = g_try_new (float, (gsize) n * 2);
+      /* the spectral initialisation alone (the layout repeats it) */
+      t0 = now ();
+      c0 = cpu ();
+      gboolean spec = E && scm_umap_spectral_init (&g, 2, 0, E);
+      printf ("umap_spectral_init: %.3f s (cpu %.3f s)%s\n", now () - t0, cpu () - c0,
+              spec ? "" : ", not used (graph disconnected or solver failed)");
       t0 = now ();
   c0 = cpu ();
       c0 = cpu ();
