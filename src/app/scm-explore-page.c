@@ -307,6 +307,19 @@ gate_tooltip (gint64 i, gpointer data)
 
 /* ---- selection ---- */
 
+/* Escape clears the selection only while the page is shown and there is
+ * one: a disabled action lets the key through to whoever else wants it. */
+static void
+update_clear_action (ScmExplorePage *self)
+{
+  gint64 n_sel = 0;
+  /* The state goes with the document, which may be gone before an unmap. */
+  if (self->document && self->state)
+    scm_explore_state_get_selection (self->state, &n_sel);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "explore.clear-selection",
+                                 n_sel > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)));
+}
+
 static void
 update_selection_label (ScmExplorePage *self)
 {
@@ -322,6 +335,7 @@ update_selection_label (ScmExplorePage *self)
   else
     gtk_label_set_text (self->selection_label, "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), n_sel > 0);
+  update_clear_action (self);
 }
 
 static void
@@ -399,11 +413,18 @@ clear_clicked (GtkButton *b, ScmExplorePage *self)
 {
   ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
 
-  /* Clearing drops the gate on these axes from the session too. */
-  if (ann && self->gate_x && self->gate_y)
+  /* Clearing a gate's selection drops the gate from the session too; a
+   * lasso elsewhere has already hidden the outline and keeps the gate. */
+  if (ann && self->gate_x && self->gate_y && scm_scatter_view_get_gate (self->gate_view, NULL))
     scm_annotations_remove_gate (ann, self->gate_x, self->gate_y);
   scm_explore_state_set_selection (self->state, NULL, NULL);
   gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
+}
+
+static void
+clear_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  clear_clicked (NULL, SCM_EXPLORE_PAGE (widget));
 }
 
 static void
@@ -979,6 +1000,7 @@ scm_explore_page_class_init (ScmExplorePageClass *klass)
   BIND (gate_view);
   BIND (gate_umap_view);
 #undef BIND
+  gtk_widget_class_install_action (widget_class, "explore.clear-selection", NULL, clear_activated);
 }
 
 static void
@@ -1015,6 +1037,17 @@ scm_explore_page_init (ScmExplorePage *self)
   g_signal_connect (self->gate_view, "lasso-finished", G_CALLBACK (gate_lasso_finished), self);
   g_signal_connect (self->gate_view, "selection-made", G_CALLBACK (gate_selection_made), self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->recluster_button), FALSE);
+  /* Escape while the page is shown, wherever the focus is (like the
+   * Annotate page's undo). */
+  GtkEventController *sc = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (sc), GTK_SHORTCUT_SCOPE_MANAGED);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (sc),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_named_action_new ("explore.clear-selection")));
+  gtk_widget_add_controller (GTK_WIDGET (self), sc);
+  g_signal_connect (self, "map", G_CALLBACK (update_clear_action), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (update_clear_action), NULL);
+  update_clear_action (self);
 }
 
 ScmExplorePage *

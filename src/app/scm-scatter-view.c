@@ -333,12 +333,12 @@ click_released (GtkGestureClick *gesture, int n_press, double x, double y, ScmSc
     g_signal_emit (self, signals[SIGNAL_ACTIVATED], 0);
 }
 
-static gboolean
-query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+char *
+scm_scatter_view_get_tooltip_markup (ScmScatterView *self, double x, double y)
 {
-  ScmScatterView *self = SCM_SCATTER_VIEW (widget);
-  if (!self->model || keyboard || self->lassoing)
-    return FALSE;
+  g_return_val_if_fail (SCM_IS_SCATTER_VIEW (self), NULL);
+  if (!self->model)
+    return NULL;
   ScmScatterTransform t;
   double dx, dy;
   widget_transform (self, &t);
@@ -346,12 +346,35 @@ query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *t
   gint64 i = scm_scatter_model_pick (self->model, (float) dx, (float) dy,
                                      (float) (HOVER_PIXELS / t.scale));
   if (i < 0)
-    return FALSE;
-  g_autofree char *text = NULL;
+    return NULL;
   if (self->tooltip_func)
-    text = self->tooltip_func (i, self->tooltip_data);
-  else
-    text = g_strdup_printf (_("Cell %" G_GINT64_FORMAT), i + 1);
+    return self->tooltip_func (i, self->tooltip_data);
+  return g_strdup_printf (_("Cell %" G_GINT64_FORMAT), i + 1);
+}
+
+gboolean
+scm_scatter_view_get_point_position (ScmScatterView *self, gint64 i, double *x, double *y)
+{
+  g_return_val_if_fail (SCM_IS_SCATTER_VIEW (self), FALSE);
+  if (!self->model || i < 0 || i >= scm_scatter_model_get_n_points (self->model) ||
+      gtk_widget_get_width (GTK_WIDGET (self)) <= 0)
+    return FALSE;
+  const float *xy = scm_scatter_model_get_positions (self->model);
+  ScmScatterTransform t;
+  widget_transform (self, &t);
+  /* The renderer's mapping (scm-scatter-render.h): y axis up. */
+  *x = xy[2 * i] * t.scale + t.tx;
+  *y = t.ty - xy[2 * i + 1] * t.scale;
+  return isfinite (*x) && isfinite (*y);
+}
+
+static gboolean
+query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  ScmScatterView *self = SCM_SCATTER_VIEW (widget);
+  if (keyboard || self->lassoing)
+    return FALSE;
+  g_autofree char *text = scm_scatter_view_get_tooltip_markup (self, x, y);
   if (!text)
     return FALSE;
   gtk_tooltip_set_markup (tooltip, text);

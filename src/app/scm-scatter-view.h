@@ -48,6 +48,12 @@ const float     *scm_scatter_view_get_gate       (ScmScatterView *self, int *n_o
 /* Programmatic lasso (tests, gates restored from a session): selects the
  * visible points inside poly (n, 2) exactly as a drawn stroke would. */
 void             scm_scatter_view_apply_lasso    (ScmScatterView *self, const float *poly, int nv);
+/* What the hover tooltip shows at widget coordinates (x, y): markup from
+ * the tooltip func for the nearest point, or NULL where none is near. */
+char            *scm_scatter_view_get_tooltip_markup (ScmScatterView *self, double x, double y);
+/* Where point i is drawn, in widget coordinates; FALSE when it is not. */
+gboolean         scm_scatter_view_get_point_position (ScmScatterView *self, gint64 i,
+                                                      double *x, double *y);
 const ScmScatterViewport *scm_scatter_view_get_viewport (ScmScatterView *self);
 float            scm_scatter_view_get_effective_radius (ScmScatterView *self, int width,
                                                         int height);
