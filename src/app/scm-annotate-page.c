@@ -16,6 +16,7 @@
 #include "scm-colormap.h"
 #include "scm-explore-state.h"
 #include "scm-export.h"
+#include "scm-page-util.h"
 #include "scm-scatter-view.h"
 #include "stats/scm-markers.h"
 
@@ -37,9 +38,7 @@ struct _ScmAnnotatePage
   GtkButton       *label_button;
   GtkListBox      *log_list;
 
-  ScmDocument     *document;
-  ScmExploreState *state;
-  gulong           ann_handler, sel_handler, doc_handler, feat_handler;
+  ScmPageDocument  link;          /* the document and its ScmExploreState, followed */
   guint            n_cluster_rows, n_log_rows;
   GHashTable      *ticked;     /* cluster id -> TRUE */
 
@@ -56,7 +55,7 @@ G_DEFINE_FINAL_TYPE (ScmAnnotatePage, scm_annotate_page, ADW_TYPE_BIN)
 static ScmAnnotations *
 annotations (ScmAnnotatePage *self)
 {
-  return self->state ? scm_explore_state_get_annotations (self->state) : NULL;
+  return self->link.state ? scm_explore_state_get_annotations (self->link.state) : NULL;
 }
 
 static void
@@ -258,8 +257,8 @@ static void
 update_label_button (ScmAnnotatePage *self)
 {
   gint64 n_sel = 0;
-  if (self->state)
-    scm_explore_state_get_selection (self->state, &n_sel);
+  if (self->link.state)
+    scm_explore_state_get_selection (self->link.state, &n_sel);
   gtk_widget_set_sensitive (GTK_WIDGET (self->label_button), n_sel > 0 && annotations (self));
   g_autofree char *t = n_sel > 0
     ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Label %" G_GINT64_FORMAT " Cell",
@@ -273,9 +272,9 @@ update_label_button (ScmAnnotatePage *self)
 static char *
 predictions_column (ScmAnnotatePage *self)
 {
-  if (!self->document)
+  if (!self->link.document)
     return NULL;
-  g_auto (GStrv) names = scm_document_list_label_columns (self->document);
+  g_auto (GStrv) names = scm_document_list_label_columns (self->link.document);
   for (guint i = 0; names && names[i]; i++)
     if (g_str_has_prefix (names[i], "predict") || g_str_has_prefix (names[i], "scmmae_pred"))
       return g_strdup (names[i]);
@@ -356,7 +355,7 @@ hint_done (GObject *source, GAsyncResult *res, gpointer data)
 static void
 maybe_start_hints (ScmAnnotatePage *self, ScmAnnotations *ann)
 {
-  ScmFeatureData *fd = scm_explore_state_get_features (self->state);
+  ScmFeatureData *fd = scm_explore_state_get_features (self->link.state);
   gint64 n = scm_annotations_get_n_cells (ann);
   const gint32 *base = scm_annotations_get_base_clusters (ann);
   if (!fd || fd->n_cells != n || scm_annotations_get_n_clusters (ann) < 2)
@@ -451,15 +450,15 @@ rebuild (ScmAnnotatePage *self)
       gtk_widget_set_margin_end (l, 12);
       gtk_list_box_append (self->log_list, l);
     }
-  gboolean outdated = scm_explore_state_annotations_outdated (self->state);
+  gboolean outdated = scm_explore_state_annotations_outdated (self->link.state);
   if (outdated)
     gtk_label_set_text (self->outdated_label,
                         _("The clusters changed since these annotations were made. They still use the earlier clustering."));
-  else if (scm_explore_state_annotations_restored (self->state))
+  else if (scm_explore_state_annotations_restored (self->link.state))
     gtk_label_set_text (self->outdated_label,
                         _("Annotations restored from your last session with this file."));
   gtk_revealer_set_reveal_child (self->outdated_revealer,
-                                 outdated || scm_explore_state_annotations_restored (self->state));
+                                 outdated || scm_explore_state_annotations_restored (self->link.state));
   gtk_widget_set_visible (GTK_WIDGET (self->restart_button), TRUE);
   update_merge_sensitivity (self);
   update_label_button (self);
@@ -544,12 +543,12 @@ static void
 label_clicked (GtkButton *b, ScmAnnotatePage *self)
 {
   ScmAnnotations *ann = annotations (self);
-  const guint8 *mask = self->state ? scm_explore_state_get_selection (self->state, NULL) : NULL;
+  const guint8 *mask = self->link.state ? scm_explore_state_get_selection (self->link.state, NULL) : NULL;
   if (!ann || !mask)
     return;
   GError *error = NULL;
   if (!scm_annotations_label_cells (ann, mask, gtk_editable_get_text (GTK_EDITABLE (self->label_entry)),
-                                    scm_explore_state_get_selection_source (self->state), &error))
+                                    scm_explore_state_get_selection_source (self->link.state), &error))
     {
       show_error (self, error->message);
       g_clear_error (&error);
@@ -564,7 +563,7 @@ predictions_clicked (GtkButton *b, ScmAnnotatePage *self)
 {
   ScmAnnotations *ann = annotations (self);
   g_autofree char *name = predictions_column (self);
-  const ScmColumn *col = name ? scm_document_get_label_column (self->document, name) : NULL;
+  const ScmColumn *col = name ? scm_document_get_label_column (self->link.document, name) : NULL;
   if (!ann || !col || col->n != scm_annotations_get_n_cells (ann))
     return;
   char **labels = g_new0 (char *, col->n + 1);
@@ -585,9 +584,9 @@ predictions_clicked (GtkButton *b, ScmAnnotatePage *self)
 static void
 restart_clicked (GtkButton *b, ScmAnnotatePage *self)
 {
-  if (scm_explore_state_annotations_outdated (self->state) ||
-      !scm_explore_state_annotations_restored (self->state))
-    scm_explore_state_reset_annotations (self->state);
+  if (scm_explore_state_annotations_outdated (self->link.state) ||
+      !scm_explore_state_annotations_restored (self->link.state))
+    scm_explore_state_reset_annotations (self->link.state);
   else
     gtk_revealer_set_reveal_child (self->outdated_revealer, FALSE);
 }
@@ -598,7 +597,7 @@ gboolean
 scm_annotate_page_export_labels (ScmAnnotatePage *self, const char *path, GError **error)
 {
   ScmAnnotations *ann = annotations (self);
-  ScmDataset *ds = self->document ? scm_document_get_dataset (self->document) : NULL;
+  ScmDataset *ds = self->link.document ? scm_document_get_dataset (self->link.document) : NULL;
   if (!ann || !ds)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("There are no annotations to export"));
@@ -610,7 +609,7 @@ scm_annotate_page_export_labels (ScmAnnotatePage *self, const char *path, GError
 gboolean
 scm_annotate_page_export_image (ScmAnnotatePage *self, const char *path, GError **error)
 {
-  g_autoptr (GObject) view = self->state ? scm_explore_state_get_main_view (self->state) : NULL;
+  g_autoptr (GObject) view = self->link.state ? scm_explore_state_get_main_view (self->link.state) : NULL;
   ScmImageFormat fmt;
   if (!view || !scm_scatter_view_get_model (SCM_SCATTER_VIEW (view)))
     {
@@ -677,7 +676,7 @@ scm_annotate_page_export_h5ad_async (ScmAnnotatePage *self, const char *path,
   g_task_set_source_tag (task, scm_annotate_page_export_h5ad_async);
   g_task_set_name (task, "[scmmae] export h5ad");
   ScmAnnotations *ann = annotations (self);
-  ScmDataset *ds = self->document ? scm_document_get_dataset (self->document) : NULL;
+  ScmDataset *ds = self->link.document ? scm_document_get_dataset (self->link.document) : NULL;
   if (!ann || !ds)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _("There is nothing to export"));
@@ -690,15 +689,15 @@ scm_annotate_page_export_h5ad_async (ScmAnnotatePage *self, const char *path,
   j->path = g_strdup (path);
   g_autofree char *json = scm_annotations_to_json (ann, NULL);
   j->ann = scm_annotations_new_from_json (json, -1, "annotations", NULL);
-  const ScmMatrix *rep = scm_document_get_representation (self->document);
+  const ScmMatrix *rep = scm_document_get_representation (self->link.document);
   if (rep && (j->rep = scm_matrix_new (rep->name, rep->n_rows, rep->n_cols, NULL)))
     memcpy (j->rep->data, rep->data, sizeof (float) * rep->n_rows * rep->n_cols);
   gint64 n = 0;
   guint k = 0;
-  const float *umap = scm_document_get_umap (self->document, &n);
+  const float *umap = scm_document_get_umap (self->link.document, &n);
   if (umap)
     j->umap = g_memdup2 (umap, sizeof (float) * 2 * n);
-  const gint32 *cl = scm_document_get_clusters (self->document, &n, &k, NULL);
+  const gint32 *cl = scm_document_get_clusters (self->link.document, &n, &k, NULL);
   if (cl)
     j->clusters = g_memdup2 (cl, sizeof (gint32) * n);
   j->in = (ScmExportH5adInput) {
@@ -769,7 +768,7 @@ export_with_dialog (ScmAnnotatePage *self, ExportKind kind)
   GtkFileChooserNative *chooser =
     gtk_file_chooser_native_new (_(titles[kind]), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  const char *base = self->document ? scm_document_get_title (self->document) : "cells";
+  const char *base = self->link.document ? scm_document_get_title (self->link.document) : "cells";
   g_autofree char *stem = g_strdup (base ? base : "cells");
   char *dot = strrchr (stem, '.');
   if (dot)
@@ -793,29 +792,11 @@ export_activated (GtkWidget *w, const char *name, GVariant *p)
 /* ---- class ---- */
 
 static void
-disconnect_document (ScmAnnotatePage *self)
-{
-  if (self->state)
-    {
-      g_clear_signal_handler (&self->ann_handler, self->state);
-      g_clear_signal_handler (&self->sel_handler, self->state);
-      g_clear_signal_handler (&self->feat_handler, self->state);
-      self->state = NULL;
-    }
-  if (self->document)
-    {
-      g_clear_signal_handler (&self->doc_handler, self->document);
-      g_object_remove_weak_pointer (G_OBJECT (self->document), (gpointer *) &self->document);
-      self->document = NULL;
-    }
-}
-
-static void
 scm_annotate_page_dispose (GObject *object)
 {
   ScmAnnotatePage *self = SCM_ANNOTATE_PAGE (object);
   self->hint_gen++;   /* a hint task finishing later must not touch the widgets */
-  disconnect_document (self);
+  scm_page_document_clear (&self->link);
   G_OBJECT_CLASS (scm_annotate_page_parent_class)->dispose (object);
 }
 
@@ -894,23 +875,16 @@ scm_annotate_page_new (void)
 void
 scm_annotate_page_set_document (ScmAnnotatePage *self, ScmDocument *document)
 {
+  const ScmPageSignal signals[] = {
+    { "annotations-changed", G_CALLBACK (annotations_changed), 0 },
+    { "selection-changed", G_CALLBACK (selection_changed), 0 },
+    { "features-changed", G_CALLBACK (rebuild), G_CONNECT_SWAPPED },
+  };
+
   g_return_if_fail (SCM_IS_ANNOTATE_PAGE (self));
-  if (self->document == document)
+  if (!scm_page_document_set (&self->link, self, document, G_CALLBACK (document_changed),
+                              signals, G_N_ELEMENTS (signals)))
     return;
-  disconnect_document (self);
-  if (document)
-    {
-      self->document = document;
-      g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &self->document);
-      self->state = scm_explore_state_get (document);
-      self->ann_handler = g_signal_connect (self->state, "annotations-changed",
-                                            G_CALLBACK (annotations_changed), self);
-      self->sel_handler = g_signal_connect (self->state, "selection-changed",
-                                            G_CALLBACK (selection_changed), self);
-      self->doc_handler = g_signal_connect (document, "changed", G_CALLBACK (document_changed), self);
-      self->feat_handler = g_signal_connect_swapped (self->state, "features-changed",
-                                                     G_CALLBACK (rebuild), self);
-    }
   rebuild (self);
 }
 

@@ -24,6 +24,7 @@
 #include "scm-export.h"
 #include "scm-lasso.h"
 #include "scm-legend.h"
+#include "scm-page-util.h"
 
 struct _ScmExplorePage
 {
@@ -50,9 +51,7 @@ struct _ScmExplorePage
   ScmScatterView  *gate_view;
   ScmScatterView  *gate_umap_view;
 
-  ScmDocument     *document;
-  ScmExploreState *state;
-  gulong           doc_handler, sel_handler, feat_handler, color_handler, ann_handler;
+  ScmPageDocument  link;          /* the document and its ScmExploreState, followed */
 
   ScmScatterModel *model;        /* embedding */
   ScmScatterModel *gate_model;   /* biaxial */
@@ -77,7 +76,7 @@ static void
 update_main_title (ScmExplorePage *self)
 {
   const char *what = g_object_get_data (G_OBJECT (self->model), "scm-what");
-  const char *rep = self->document ? scm_document_get_representation_name (self->document) : NULL;
+  const char *rep = self->link.document ? scm_document_get_representation_name (self->link.document) : NULL;
   const char *color = scm_scatter_model_get_title (self->model);
   g_autofree char *t = NULL;
   if (what && rep && g_str_equal (what, _("UMAP")))
@@ -91,10 +90,10 @@ update_main_title (ScmExplorePage *self)
 static gboolean
 color_model_by (ScmExplorePage *self, ScmScatterModel *model, const char *key)
 {
-  if (!self->document || !key || scm_scatter_model_get_n_points (model) == 0)
+  if (!self->link.document || !key || scm_scatter_model_get_n_points (model) == 0)
     return FALSE;
   gint64 n = scm_scatter_model_get_n_points (model);
-  const ScmColumn *col = scm_document_get_label_column (self->document, key);
+  const ScmColumn *col = scm_document_get_label_column (self->link.document, key);
   if (col && col->n == n)
     {
       if (col->kind == SCM_COLUMN_CATEGORICAL)
@@ -128,7 +127,7 @@ color_model_by (ScmExplorePage *self, ScmScatterModel *model, const char *key)
       g_free (labels);
       return TRUE;
     }
-  ScmFeatureData *fd = scm_explore_state_get_features (self->state);
+  ScmFeatureData *fd = scm_explore_state_get_features (self->link.state);
   ScmModalityKind kind;
   gint64 index;
   if (!fd || fd->n_cells != n || !scm_feature_data_find (fd, key, FALSE, &kind, &index))
@@ -174,7 +173,7 @@ scm_explore_page_color_by (ScmExplorePage *self, const char *key)
 static void
 refresh_color_items (ScmExplorePage *self)
 {
-  g_auto (GStrv) names = self->document ? scm_document_list_label_columns (self->document) : NULL;
+  g_auto (GStrv) names = self->link.document ? scm_document_list_label_columns (self->link.document) : NULL;
   self->updating_dropdown = TRUE;
   guint old = g_list_model_get_n_items (G_LIST_MODEL (self->color_items));
   gtk_string_list_splice (self->color_items, 0, old, (const char *const *) names);
@@ -190,11 +189,11 @@ refresh_color_items (ScmExplorePage *self)
 static const char *
 default_color_key (ScmExplorePage *self)
 {
-  if (scm_document_get_label_column (self->document, "annotation") &&
-      scm_explore_state_get_annotations (self->state) &&
-      scm_annotations_get_n_applied (scm_explore_state_get_annotations (self->state)) > 0)
+  if (scm_document_get_label_column (self->link.document, "annotation") &&
+      scm_explore_state_get_annotations (self->link.state) &&
+      scm_annotations_get_n_applied (scm_explore_state_get_annotations (self->link.state)) > 0)
     return "annotation";
-  if (scm_document_get_label_column (self->document, "leiden"))
+  if (scm_document_get_label_column (self->link.document, "leiden"))
     return "leiden";
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->color_items));
   return n > 0 ? gtk_string_list_get_string (self->color_items, 0) : NULL;
@@ -232,7 +231,7 @@ setup_completion (ScmExplorePage *self, GtkEntry *entry)
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   GtkEntryCompletion *c = gtk_entry_completion_new ();
   GtkListStore *store = gtk_list_store_new (1, G_TYPE_STRING);
-  ScmFeatureData *fd = self->state ? scm_explore_state_get_features (self->state) : NULL;
+  ScmFeatureData *fd = self->link.state ? scm_explore_state_get_features (self->link.state) : NULL;
   if (fd)
     {
       GtkTreeIter it;
@@ -259,19 +258,19 @@ setup_completion (ScmExplorePage *self, GtkEntry *entry)
 static char *
 tooltip_text (ScmExplorePage *self, ScmScatterModel *model, gint64 i)
 {
-  if (!self->document)
+  if (!self->link.document)
     return NULL;
-  ScmDataset *ds = scm_document_get_dataset (self->document);
+  ScmDataset *ds = scm_document_get_dataset (self->link.document);
   GString *s = g_string_new (NULL);
   g_autofree char *bc = g_markup_escape_text (ds && ds->barcodes && i < ds->n_cells ? ds->barcodes[i] : "", -1);
   g_string_append_printf (s, "<b>%s</b>", bc);
-  const ScmColumn *leiden = scm_document_get_label_column (self->document, "leiden");
+  const ScmColumn *leiden = scm_document_get_label_column (self->link.document, "leiden");
   if (leiden && i < leiden->n)
     {
       g_autofree char *v = scm_column_value_string (leiden, i);
       g_string_append_printf (s, "\n%s %s", _("Cluster"), v ? v : "–");
     }
-  ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
+  ScmAnnotations *ann = scm_explore_state_get_annotations (self->link.state);
   if (ann && i < scm_annotations_get_n_cells (ann))
     {
       g_autofree char *l = g_markup_escape_text (scm_annotations_get_label (ann, i), -1);
@@ -314,8 +313,8 @@ update_clear_action (ScmExplorePage *self)
 {
   gint64 n_sel = 0;
   /* The state goes with the document, which may be gone before an unmap. */
-  if (self->document && self->state)
-    scm_explore_state_get_selection (self->state, &n_sel);
+  if (self->link.document && self->link.state)
+    scm_explore_state_get_selection (self->link.state, &n_sel);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "explore.clear-selection",
                                  n_sel > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)));
 }
@@ -324,8 +323,8 @@ static void
 update_selection_label (ScmExplorePage *self)
 {
   gint64 n_sel = 0;
-  if (self->state)
-    scm_explore_state_get_selection (self->state, &n_sel);
+  if (self->link.state)
+    scm_explore_state_get_selection (self->link.state, &n_sel);
   if (n_sel > 0)
     {
       g_autofree char *t = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " cell selected",
@@ -342,7 +341,7 @@ static void
 state_selection_changed (ScmExploreState *state, gpointer origin, ScmExplorePage *self)
 {
   const guint8 *mask = scm_explore_state_get_selection (state, NULL);
-  gint64 n = scm_document_get_n_cells (self->document);
+  gint64 n = scm_document_get_n_cells (self->link.document);
   if (scm_scatter_model_get_n_points (self->model) == n)
     scm_scatter_model_set_selection (self->model, mask);
   if (scm_scatter_model_get_n_points (self->gate_model) == n)
@@ -355,14 +354,14 @@ state_selection_changed (ScmExploreState *state, gpointer origin, ScmExplorePage
 static void
 umap_selection_made (ScmScatterView *view, guint8 *mask, gint64 count, ScmExplorePage *self)
 {
-  scm_explore_state_set_selection_source (self->state, _("lasso on the embedding"));
-  scm_explore_state_set_selection (self->state, count > 0 ? mask : NULL, view);
+  scm_explore_state_set_selection_source (self->link.state, _("lasso on the embedding"));
+  scm_explore_state_set_selection (self->link.state, count > 0 ? mask : NULL, view);
 }
 
 static void
 gate_lasso_finished (ScmScatterView *view, float *poly, int n, ScmExplorePage *self)
 {
-  ScmAnnotations *ann = self->state ? scm_explore_state_get_annotations (self->state) : NULL;
+  ScmAnnotations *ann = self->link.state ? scm_explore_state_get_annotations (self->link.state) : NULL;
 
   scm_scatter_view_set_gate (view, poly, n);
   self->gate_chosen = TRUE;
@@ -376,7 +375,7 @@ gate_lasso_finished (ScmScatterView *view, float *poly, int n, ScmExplorePage *s
 static void
 show_saved_gate (ScmExplorePage *self)
 {
-  ScmAnnotations *ann = self->state ? scm_explore_state_get_annotations (self->state) : NULL;
+  ScmAnnotations *ann = self->link.state ? scm_explore_state_get_annotations (self->link.state) : NULL;
   const ScmGate *gate = ann ? scm_annotations_find_gate (ann, self->gate_x, self->gate_y) : NULL;
   gint64 n = scm_scatter_model_get_n_points (self->gate_model);
   g_autofree guint8 *mask = NULL;
@@ -401,8 +400,8 @@ static void
 gate_selection_made (ScmScatterView *view, guint8 *mask, gint64 count, ScmExplorePage *self)
 {
   g_autofree char *src = g_strdup_printf (_("gate %s vs %s"), self->gate_x, self->gate_y);
-  scm_explore_state_set_selection_source (self->state, src);
-  scm_explore_state_set_selection (self->state, count > 0 ? mask : NULL, view);
+  scm_explore_state_set_selection_source (self->link.state, src);
+  scm_explore_state_set_selection (self->link.state, count > 0 ? mask : NULL, view);
   g_autofree char *t = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " cell in the gate",
                                                      "%" G_GINT64_FORMAT " cells in the gate", count), count);
   gtk_label_set_text (self->gate_label, t);
@@ -411,13 +410,13 @@ gate_selection_made (ScmScatterView *view, guint8 *mask, gint64 count, ScmExplor
 static void
 clear_clicked (GtkButton *b, ScmExplorePage *self)
 {
-  ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
+  ScmAnnotations *ann = scm_explore_state_get_annotations (self->link.state);
 
   /* Clearing a gate's selection drops the gate from the session too; a
    * lasso elsewhere has already hidden the outline and keeps the gate. */
   if (ann && self->gate_x && self->gate_y && scm_scatter_view_get_gate (self->gate_view, NULL))
     scm_annotations_remove_gate (ann, self->gate_x, self->gate_y);
-  scm_explore_state_set_selection (self->state, NULL, NULL);
+  scm_explore_state_set_selection (self->link.state, NULL, NULL);
   gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
 }
 
@@ -447,7 +446,7 @@ reset_clicked (GtkButton *b, ScmExplorePage *self)
 gboolean
 scm_explore_page_set_gate_features (ScmExplorePage *self, const char *x, const char *y)
 {
-  ScmFeatureData *fd = self->state ? scm_explore_state_get_features (self->state) : NULL;
+  ScmFeatureData *fd = self->link.state ? scm_explore_state_get_features (self->link.state) : NULL;
   ScmModalityKind kx, ky;
   gint64 ix, iy;
   if (!fd || !x || !y || !scm_feature_data_find (fd, x, TRUE, &kx, &ix) ||
@@ -477,7 +476,7 @@ scm_explore_page_set_gate_features (ScmExplorePage *self, const char *x, const c
   scm_scatter_model_set_positions (self->gate_model, xy, n);
   if (!self->color_key || !color_model_by (self, self->gate_model, self->color_key))
     scm_scatter_model_set_uniform (self->gate_model);
-  const guint8 *sel = scm_explore_state_get_selection (self->state, NULL);
+  const guint8 *sel = scm_explore_state_get_selection (self->link.state, NULL);
   scm_scatter_model_set_selection (self->gate_model, sel);
   gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
   show_saved_gate (self);
@@ -521,11 +520,11 @@ first_present (ScmFeatureData *fd, const char *const *candidates, gboolean adt)
 static gboolean
 restore_saved_gate (ScmExplorePage *self)
 {
-  ScmAnnotations *ann = scm_explore_state_get_annotations (self->state);
+  ScmAnnotations *ann = scm_explore_state_get_annotations (self->link.state);
   guint n = ann ? scm_annotations_get_n_gates (ann) : 0;
   const ScmGate *last = n > 0 ? scm_annotations_get_gate (ann, n - 1) : NULL;
 
-  if (last == NULL || scm_explore_state_get_features (self->state) == NULL)
+  if (last == NULL || scm_explore_state_get_features (self->link.state) == NULL)
     return FALSE;
   if (g_strcmp0 (last->x, self->gate_x) == 0 && g_strcmp0 (last->y, self->gate_y) == 0)
     return TRUE;
@@ -544,7 +543,7 @@ annotations_changed (ScmExploreState *state, ScmExplorePage *self)
 static void
 default_gate (ScmExplorePage *self)
 {
-  ScmFeatureData *fd = scm_explore_state_get_features (self->state);
+  ScmFeatureData *fd = scm_explore_state_get_features (self->link.state);
   if (!fd || restore_saved_gate (self))
     return;
   static const char *const xs[] = { "CD3", "CD3E", "CD4", NULL };
@@ -586,7 +585,7 @@ build_grid (ScmExplorePage *self)
     gtk_flow_box_remove (self->grid_box, child);
   self->n_tiles = 0;
   self->grid_built = FALSE;
-  ScmFeatureData *fd = scm_explore_state_get_features (self->state);
+  ScmFeatureData *fd = scm_explore_state_get_features (self->link.state);
   gint64 n = 0;
   const float *xy = NULL;
   if (!fd || scm_scatter_model_get_n_points (self->model) != fd->n_cells)
@@ -643,14 +642,14 @@ static void
 update_positions (ScmExplorePage *self)
 {
   gint64 n = 0;
-  const float *umap = self->document ? scm_document_get_umap (self->document, &n) : NULL;
+  const float *umap = self->link.document ? scm_document_get_umap (self->link.document, &n) : NULL;
   g_autofree float *tmp = NULL;
   const char *what = _("UMAP");
-  if (!umap && self->document)
+  if (!umap && self->link.document)
     {
       /* Until the UMAP is ready, show the first two components of the
        * representation (PCA baseline or the trained embedding). */
-      const ScmMatrix *rep = scm_document_get_representation (self->document);
+      const ScmMatrix *rep = scm_document_get_representation (self->link.document);
       if (rep && rep->n_cols >= 2)
         {
           n = rep->n_rows;
@@ -680,7 +679,7 @@ update_positions (ScmExplorePage *self)
       if (!key || !scm_explore_page_color_by (self, key))
         scm_scatter_model_set_uniform (self->model);
     }
-  scm_scatter_model_set_selection (self->model, scm_explore_state_get_selection (self->state, NULL));
+  scm_scatter_model_set_selection (self->model, scm_explore_state_get_selection (self->link.state, NULL));
   scm_scatter_view_reset_view (self->umap_view);
   scm_scatter_view_reset_view (self->gate_umap_view);
   update_main_title (self);
@@ -739,7 +738,7 @@ color_requested (ScmExploreState *state, const char *key, ScmExplorePage *self)
   if (scm_explore_page_color_by (self, key))
     {
       gtk_editable_set_text (GTK_EDITABLE (self->feature_entry),
-                             scm_document_get_label_column (self->document, key) ? "" : key);
+                             scm_document_get_label_column (self->link.document, key) ? "" : key);
       scm_explore_page_show_view (self, "embedding");
     }
 }
@@ -825,22 +824,22 @@ recluster_done (GObject *source, GAsyncResult *res, gpointer user_data)
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autofree char *msg = g_strdup_printf (_("Clustering failed: %s"), error->message);
-          scm_document_set_status (self->document, FALSE, msg);
+          scm_document_set_status (self->link.document, FALSE, msg);
         }
       g_clear_error (&error);
       return;
     }
-  if (self->document)
-    scm_document_set_clusters (self->document, j->generation, j->codes, j->rep->n_rows,
+  if (self->link.document)
+    scm_document_set_clusters (self->link.document, j->generation, j->codes, j->rep->n_rows,
                                (guint) j->n_clusters, j->resolution);
 }
 
 void
 scm_explore_page_recluster (ScmExplorePage *self, double resolution)
 {
-  if (!self->document)
+  if (!self->link.document)
     return;
-  const ScmMatrix *rep = scm_document_get_representation (self->document);
+  const ScmMatrix *rep = scm_document_get_representation (self->link.document);
   if (!rep || rep->n_rows < 3)
     return;
   if (self->recluster_cancel)
@@ -858,7 +857,7 @@ scm_explore_page_recluster (ScmExplorePage *self, double resolution)
     }
   memcpy (j->rep->data, rep->data, sizeof (float) * rep->n_rows * rep->n_cols);
   j->resolution = resolution;
-  j->generation = scm_document_get_generation (self->document);
+  j->generation = scm_document_get_generation (self->link.document);
   self->recluster_cancel = g_cancellable_new ();
   GTask *task = g_task_new (self, self->recluster_cancel, recluster_done, NULL);
   g_task_set_source_tag (task, scm_explore_page_recluster);
@@ -902,7 +901,7 @@ export_response (GtkNativeDialog *dialog, int response, ScmExplorePage *self)
                                      g_object_get_data (G_OBJECT (self->model), "scm-what"),
                                      png ? png : path, fmt, &error))
         {
-          scm_document_set_status (self->document, FALSE, error->message);
+          scm_document_set_status (self->link.document, FALSE, error->message);
           g_clear_error (&error);
         }
     }
@@ -925,32 +924,13 @@ export_clicked (GtkButton *b, ScmExplorePage *self)
 /* ---- class ---- */
 
 static void
-disconnect_document (ScmExplorePage *self)
-{
-  if (self->document)
-    {
-      g_clear_signal_handler (&self->doc_handler, self->document);
-      g_object_remove_weak_pointer (G_OBJECT (self->document), (gpointer *) &self->document);
-      self->document = NULL;
-    }
-  if (self->state)
-    {
-      g_clear_signal_handler (&self->sel_handler, self->state);
-      g_clear_signal_handler (&self->feat_handler, self->state);
-      g_clear_signal_handler (&self->color_handler, self->state);
-      g_clear_signal_handler (&self->ann_handler, self->state);
-      self->state = NULL;
-    }
-}
-
-static void
 scm_explore_page_dispose (GObject *object)
 {
   ScmExplorePage *self = SCM_EXPLORE_PAGE (object);
   if (self->recluster_cancel)
     g_cancellable_cancel (self->recluster_cancel);
   g_clear_object (&self->recluster_cancel);
-  disconnect_document (self);
+  scm_page_document_clear (&self->link);
   G_OBJECT_CLASS (scm_explore_page_parent_class)->dispose (object);
 }
 
@@ -1059,29 +1039,22 @@ scm_explore_page_new (void)
 void
 scm_explore_page_set_document (ScmExplorePage *self, ScmDocument *document)
 {
+  const ScmPageSignal signals[] = {
+    { "selection-changed", G_CALLBACK (state_selection_changed), 0 },
+    { "features-changed", G_CALLBACK (features_changed), 0 },
+    { "color-requested", G_CALLBACK (color_requested), 0 },
+    { "annotations-changed", G_CALLBACK (annotations_changed), 0 },
+  };
+
   g_return_if_fail (SCM_IS_EXPLORE_PAGE (self));
-  if (self->document == document)
+  if (!scm_page_document_set (&self->link, self, document, G_CALLBACK (document_changed),
+                              signals, G_N_ELEMENTS (signals)) || !document)
     return;
-  disconnect_document (self);
-  if (!document)
-    return;
-  self->document = document;
-  g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &self->document);
-  self->state = scm_explore_state_get (document);
-  scm_explore_state_set_main_view (self->state, G_OBJECT (self->umap_view));
-  self->doc_handler = g_signal_connect (document, "changed", G_CALLBACK (document_changed), self);
-  self->sel_handler = g_signal_connect (self->state, "selection-changed",
-                                        G_CALLBACK (state_selection_changed), self);
-  self->feat_handler = g_signal_connect (self->state, "features-changed",
-                                         G_CALLBACK (features_changed), self);
-  self->color_handler = g_signal_connect (self->state, "color-requested",
-                                          G_CALLBACK (color_requested), self);
-  self->ann_handler = g_signal_connect (self->state, "annotations-changed",
-                                        G_CALLBACK (annotations_changed), self);
+  scm_explore_state_set_main_view (self->link.state, G_OBJECT (self->umap_view));
   self->gate_chosen = FALSE;
   document_changed (document, SCM_DOCUMENT_CHANGE_DATASET, self);
-  if (scm_explore_state_get_features (self->state))
-    features_changed (self->state, self);
+  if (scm_explore_state_get_features (self->link.state))
+    features_changed (self->link.state, self);
 }
 
 void

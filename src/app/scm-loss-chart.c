@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "scm-loss-chart.h"
+#include "scm-page-util.h"
 
 #define MARGIN_LEFT   58.0
 #define MARGIN_RIGHT  18.0
@@ -103,18 +104,7 @@ scm_loss_chart_draw (cairo_t *cr, double width, double height, ScmLossModel *mod
       cairo_stroke (cr);
     }
 
-  /* Horizontal grid + left labels. */
-  for (guint i = 0; i < yt.n; i++)
-    {
-      double y = round (MAP_Y (yt.values[i])) + 0.5;
-      scm_cairo_set_rgba (cr, &style->grid);
-      cairo_move_to (cr, a.x, y);
-      cairo_line_to (cr, a.x + a.width, y);
-      cairo_stroke (cr);
-      scm_ticks_format (&yt, yt.values[i], buf, sizeof buf);
-      scm_cairo_set_rgba (cr, &style->fg);
-      scm_chart_text (cr, buf, a.x - 6, y, 1.0, 0.5, 8, FALSE);
-    }
+  scm_chart_draw_y_grid (cr, &a, &yt, style);
   scm_cairo_set_rgba (cr, &style->fg);
   cairo_save (cr);
   cairo_translate (cr, 12, a.y + a.height / 2);
@@ -132,19 +122,19 @@ scm_loss_chart_draw (cairo_t *cr, double width, double height, ScmLossModel *mod
         }
     }
 
-  /* X axis. */
-  cairo_move_to (cr, a.x, a.y + a.height + 0.5);
-  cairo_line_to (cr, a.x + a.width, a.y + a.height + 0.5);
-  cairo_stroke (cr);
-  for (guint i = 0; i < xt.n; i++)
-    {
-      double x = round (MAP_X (xt.values[i])) + 0.5;
-      cairo_move_to (cr, x, a.y + a.height);
-      cairo_line_to (cr, x, a.y + a.height + 4);
-      cairo_stroke (cr);
-      scm_ticks_format (&xt, xt.values[i], buf, sizeof buf);
-      scm_chart_text (cr, buf, x, a.y + a.height + 6, 0.5, 0.0, 8, FALSE);
-    }
+  /* X axis: epochs. */
+  {
+    double xs[SCM_MAX_TICKS];
+    char text[SCM_MAX_TICKS][32];
+    const char *labels[SCM_MAX_TICKS];
+    for (guint i = 0; i < xt.n; i++)
+      {
+        xs[i] = MAP_X (xt.values[i]);
+        scm_ticks_format (&xt, xt.values[i], text[i], sizeof text[i]);
+        labels[i] = text[i];
+      }
+    scm_chart_draw_x_axis (cr, &a, xt.n, xs, labels, style);
+  }
   scm_chart_text (cr, _("Epoch"), a.x + a.width / 2, height - 4, 0.5, 1.0, 8.5, FALSE);
 
   /* Curves: clip to the plot area, round joins. */
@@ -378,15 +368,7 @@ void
 scm_loss_chart_set_model (ScmLossChart *self, ScmLossModel *model)
 {
   g_return_if_fail (SCM_IS_LOSS_CHART (self));
-
-  if (self->model == model)
-    return;
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_func (self->model, model_changed, self);
-  g_set_object (&self->model, model);
-  if (model != NULL)
-    g_signal_connect_swapped (model, "changed", G_CALLBACK (model_changed), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  scm_widget_set_model (GTK_WIDGET (self), &self->model, model, G_CALLBACK (model_changed));
 }
 
 ScmLossModel *

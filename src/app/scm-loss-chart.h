@@ -11,14 +11,12 @@
 
 #include <gtk/gtk.h>
 
-#include "scm-chart-util.h"
+#include "scm-chart-axis.h"
 #include "scm-loss-model.h"
 
 G_BEGIN_DECLS
 
-typedef struct {
-  double x, y, width, height;
-} ScmLossArea;
+typedef ScmChartArea ScmLossArea;
 
 void   scm_loss_chart_get_area (ScmLossModel *model, double width, double height, ScmLossArea *area);
 /* Data x (epochs) at pixel px, for hover. */

@@ -16,6 +16,7 @@
 #include "scm-error.h"
 #include "scm-explore-state.h"
 #include "scm-markers-page.h"
+#include "scm-page-util.h"
 #include "scm-markers-row.h"
 #include "scm-volcano.h"
 #include "stats/scm-markers.h"
@@ -38,9 +39,7 @@ struct _ScmMarkersPage
   GtkDrawingArea  *dotplot_area;
   GtkDrawingArea  *volcano_area;
 
-  ScmDocument     *document;
-  ScmExploreState *state;
-  gulong           doc_handler, feat_handler, sel_handler;
+  ScmPageDocument  link;          /* the document and its ScmExploreState, followed */
   GtkStringList   *group_items;
   gboolean         updating;
 
@@ -243,8 +242,8 @@ static void
 run (ScmMarkersPage *self)
 {
   self->generation++;
-  ScmFeatureData *fd = self->state ? scm_explore_state_get_features (self->state) : NULL;
-  if (!self->document || !fd)
+  ScmFeatureData *fd = self->link.state ? scm_explore_state_get_features (self->link.state) : NULL;
+  if (!self->link.document || !fd)
     {
       gtk_stack_set_visible_child_name (self->outer_stack, "empty");
       return;
@@ -260,11 +259,11 @@ run (ScmMarkersPage *self)
   j->generation = self->generation;
   char **names = NULL;
   gint64 n_sel = 0;
-  const guint8 *sel = scm_explore_state_get_selection (self->state, &n_sel);
+  const guint8 *sel = scm_explore_state_get_selection (self->link.state, &n_sel);
   if (mode == SCM_MARKERS_EACH_VS_REST)
     {
       const char *col_name = current_group_column (self);
-      const ScmColumn *col = col_name ? scm_document_get_label_column (self->document, col_name) : NULL;
+      const ScmColumn *col = col_name ? scm_document_get_label_column (self->link.document, col_name) : NULL;
       if (!col || col->kind != SCM_COLUMN_CATEGORICAL || col->n != n || col->n_categories < 2)
         {
           job_free (j);
@@ -417,9 +416,9 @@ void
 scm_markers_page_activate_row (ScmMarkersPage *self, guint position)
 {
   g_autoptr (ScmMarkersRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
-  if (!row || !self->state)
+  if (!row || !self->link.state)
     return;
-  scm_explore_state_request_color (self->state, scm_markers_row_get_color_key (row));
+  scm_explore_state_request_color (self->link.state, scm_markers_row_get_color_key (row));
   /* Show the embedding (the window's page action; absent in tests). */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.page", "s", "explore");
 }
@@ -494,7 +493,7 @@ add_column (ScmMarkersPage *self, const char *title, Col c, const char *property
 static void
 refresh_groups (ScmMarkersPage *self)
 {
-  g_auto (GStrv) names = self->document ? scm_document_list_label_columns (self->document) : NULL;
+  g_auto (GStrv) names = self->link.document ? scm_document_list_label_columns (self->link.document) : NULL;
   const char *cur = current_group_column (self);
   g_autofree char *keep = g_strdup (cur ? cur : "leiden");
   self->updating = TRUE;
@@ -557,12 +556,12 @@ void
 scm_markers_page_remember_selection (ScmMarkersPage *self)
 {
   gint64 n_sel = 0;
-  const guint8 *sel = self->state ? scm_explore_state_get_selection (self->state, &n_sel) : NULL;
+  const guint8 *sel = self->link.state ? scm_explore_state_get_selection (self->link.state, &n_sel) : NULL;
   g_clear_pointer (&self->remembered, g_free);
   self->n_remembered = 0;
   if (sel && n_sel > 0)
     {
-      self->remembered = g_memdup2 (sel, scm_document_get_n_cells (self->document));
+      self->remembered = g_memdup2 (sel, scm_document_get_n_cells (self->link.document));
       self->n_remembered = n_sel;
       g_autofree char *t = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Remembered %" G_GINT64_FORMAT " cell",
                                                          "Remembered %" G_GINT64_FORMAT " cells", n_sel), n_sel);
@@ -577,28 +576,11 @@ remember_clicked (GtkButton *b, ScmMarkersPage *self)
 }
 
 static void
-disconnect_document (ScmMarkersPage *self)
-{
-  if (self->state)
-    {
-      g_clear_signal_handler (&self->feat_handler, self->state);
-      g_clear_signal_handler (&self->sel_handler, self->state);
-      self->state = NULL;
-    }
-  if (self->document)
-    {
-      g_clear_signal_handler (&self->doc_handler, self->document);
-      g_object_remove_weak_pointer (G_OBJECT (self->document), (gpointer *) &self->document);
-      self->document = NULL;
-    }
-}
-
-static void
 scm_markers_page_dispose (GObject *object)
 {
   ScmMarkersPage *self = SCM_MARKERS_PAGE (object);
   self->generation++;
-  disconnect_document (self);
+  scm_page_document_clear (&self->link);
   G_OBJECT_CLASS (scm_markers_page_parent_class)->dispose (object);
 }
 
@@ -676,20 +658,17 @@ scm_markers_page_new (void)
 void
 scm_markers_page_set_document (ScmMarkersPage *self, ScmDocument *document)
 {
+  const ScmPageSignal signals[] = {
+    { "features-changed", G_CALLBACK (features_changed), 0 },
+    { "selection-changed", G_CALLBACK (selection_changed), 0 },
+  };
+
   g_return_if_fail (SCM_IS_MARKERS_PAGE (self));
-  if (self->document == document)
+  if (!scm_page_document_set (&self->link, self, document, G_CALLBACK (document_changed),
+                              signals, G_N_ELEMENTS (signals)) || !document)
     return;
-  disconnect_document (self);
-  if (!document)
-    return;
-  self->document = document;
-  g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &self->document);
-  self->state = scm_explore_state_get (document);
-  self->doc_handler = g_signal_connect (document, "changed", G_CALLBACK (document_changed), self);
-  self->feat_handler = g_signal_connect (self->state, "features-changed", G_CALLBACK (features_changed), self);
-  self->sel_handler = g_signal_connect (self->state, "selection-changed", G_CALLBACK (selection_changed), self);
   refresh_groups (self);
-  features_changed (self->state, self);
+  features_changed (self->link.state, self);
 }
 
 void

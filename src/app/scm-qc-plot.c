@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "scm-page-util.h"
 #include "scm-qc-plot.h"
 
 #define MARGIN_LEFT   52.0
@@ -97,18 +98,7 @@ scm_qc_plot_draw (cairo_t *cr, double width, double height, ScmQcModel *model,
 
   /* Y axis: cells per bin. */
   scm_ticks_compute (&yt, 0, MAX (1, h->max_count), 4);
-  cairo_set_line_width (cr, 1.0);
-  for (guint i = 0; i < yt.n; i++)
-    {
-      double y = a.y + a.height - yt.values[i] / yt.hi * a.height;
-      scm_cairo_set_rgba (cr, &style->grid);
-      cairo_move_to (cr, a.x, round (y) + 0.5);
-      cairo_line_to (cr, a.x + a.width, round (y) + 0.5);
-      cairo_stroke (cr);
-      scm_ticks_format (&yt, yt.values[i], buf, sizeof buf);
-      scm_cairo_set_rgba (cr, &style->fg);
-      scm_chart_text (cr, buf, a.x - 6, y, 1.0, 0.5, 8, FALSE);
-    }
+  scm_chart_draw_y_grid (cr, &a, &yt, style);
 
   /* Bars: all cells light, cells passing every threshold in full colour,
    * so each plot shows what the other filters remove too. */
@@ -136,7 +126,9 @@ scm_qc_plot_draw (cairo_t *cr, double width, double height, ScmQcModel *model,
 
   /* X axis ticks (data values even on the log axis). */
   {
-    double values[SCM_MAX_TICKS];
+    double values[SCM_MAX_TICKS], xs[SCM_MAX_TICKS];
+    char text[SCM_MAX_TICKS][32];
+    const char *labels[SCM_MAX_TICKS];
     guint n;
     ScmTicks xt;
 
@@ -153,25 +145,19 @@ scm_qc_plot_draw (cairo_t *cr, double width, double height, ScmQcModel *model,
           if (xt.values[i] >= h->lo - 1e-9 && xt.values[i] <= h->hi + 1e-9)
             values[n++] = xt.values[i];
       }
-    scm_cairo_set_rgba (cr, &style->fg);
-    cairo_move_to (cr, a.x, a.y + a.height + 0.5);
-    cairo_line_to (cr, a.x + a.width, a.y + a.height + 0.5);
-    cairo_stroke (cr);
     for (guint i = 0; i < n; i++)
       {
-        double x = scm_qc_plot_value_to_x (model, metric, width, values[i]);
-        cairo_move_to (cr, round (x) + 0.5, a.y + a.height);
-        cairo_line_to (cr, round (x) + 0.5, a.y + a.height + 4);
-        cairo_stroke (cr);
+        xs[i] = scm_qc_plot_value_to_x (model, metric, width, values[i]);
         if (h->log_scale)
           {
             ScmTicks one = { .step = values[i] >= 1e4 ? 1e3 : 1 };
-            scm_ticks_format (&one, values[i], buf, sizeof buf);
+            scm_ticks_format (&one, values[i], text[i], sizeof text[i]);
           }
         else
-          scm_ticks_format (&xt, values[i], buf, sizeof buf);
-        scm_chart_text (cr, buf, x, a.y + a.height + 6, 0.5, 0.0, 8, FALSE);
+          scm_ticks_format (&xt, values[i], text[i], sizeof text[i]);
+        labels[i] = text[i];
       }
+    scm_chart_draw_x_axis (cr, &a, n, xs, labels, style);
   }
 
   /* Filtered-out regions dimmed, thresholds as lines with handles. */
@@ -302,15 +288,7 @@ void
 scm_qc_plot_set_model (ScmQcPlot *self, ScmQcModel *model)
 {
   g_return_if_fail (SCM_IS_QC_PLOT (self));
-
-  if (self->model == model)
-    return;
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_func (self->model, model_changed, self);
-  g_set_object (&self->model, model);
-  if (model != NULL)
-    g_signal_connect_swapped (model, "changed", G_CALLBACK (model_changed), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  scm_widget_set_model (GTK_WIDGET (self), &self->model, model, G_CALLBACK (model_changed));
 }
 
 ScmQcModel *

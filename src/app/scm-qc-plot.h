@@ -10,15 +10,13 @@
 
 #include <gtk/gtk.h>
 
-#include "scm-chart-util.h"
+#include "scm-chart-axis.h"
 #include "scm-qc-model.h"
 
 G_BEGIN_DECLS
 
 /* Plot area inside the widget: left/top margins and the inner size. */
-typedef struct {
-  double x, y, width, height;
-} ScmPlotArea;
+typedef ScmChartArea ScmPlotArea;
 
 void     scm_qc_plot_get_area   (double width, double height, ScmPlotArea *area);
 /* Axis mapping for a metric drawn in a widget of this width. */

@@ -3,6 +3,7 @@
  * display needed). */
 #include <math.h>
 
+#include "scm-chart-axis.h"
 #include "scm-chart-util.h"
 #include "scm-loss-chart.h"
 #include "scm-loss-model.h"
@@ -79,6 +80,21 @@ count_color (cairo_surface_t *s, int x0, int y0, int x1, int y1, ScmRgba c)
         if (p.a > 240 && abs (p.r - (int) (c.r * 255)) < 12 && abs (p.g - (int) (c.g * 255)) < 12 &&
             abs (p.b - (int) (c.b * 255)) < 12)
           n++;
+      }
+  return n;
+}
+
+/* Pixels that are not (near) white: anything drawn, antialiased or not. */
+static int
+count_ink (cairo_surface_t *s, int x0, int y0, int x1, int y1)
+{
+  int n = 0;
+  cairo_surface_flush (s);
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      {
+        Px p = pixel (s, x, y);
+        n += p.r < 235 || p.g < 235 || p.b < 235;
       }
   return n;
 }
@@ -312,11 +328,68 @@ test_loss_draw (void)
   cairo_surface_destroy (s);
 }
 
+/* ---- shared axes (scm-chart-axis.h) ---- */
+
+static void
+test_axes_draw (void)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 300, 200);
+  cairo_t *cr = cairo_create (s);
+  const ScmChartArea a = { 50, 20, 200, 140 };
+  ScmChartStyle style;
+  ScmTicks yt;
+  /* Opaque, distinct colours so every pixel can be attributed. */
+  const ScmRgba grid = { 0, 0.8, 0, 1 }, fg = { 0.8, 0, 0.8, 1 };
+  const double xs[] = { 50, 150, 250 };
+  const char *const labels[] = { "0", "5", "10" };
+
+  scm_chart_style_init (&style, FALSE);
+  style.grid = grid;
+  style.fg = fg;
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  scm_ticks_compute (&yt, 0, 100, 4);
+  scm_chart_draw_y_grid (cr, &a, &yt, &style);
+  scm_chart_draw_x_axis (cr, &a, 3, xs, labels, &style);
+  cairo_destroy (cr);
+  {
+    g_autofree char *png = g_build_filename (g_test_get_dir (G_TEST_BUILT), "test-axes-draw.png", NULL);
+    cairo_surface_write_to_png (s, png);
+  }
+
+  /* The axis mapping: lo at the bottom edge, hi at the top. */
+  g_assert_cmpfloat (scm_chart_axis_y (&a, &yt, yt.lo), ==, a.y + a.height);
+  g_assert_cmpfloat (scm_chart_axis_y (&a, &yt, yt.hi), ==, a.y);
+  /* One full-width grid row per tick, in the grid colour (the bottom one
+   * is overdrawn by the x axis base line). */
+  g_assert_cmpuint (yt.n, >=, 3);
+  for (guint i = 1; i < yt.n; i++)
+    {
+      int y = (int) round (scm_chart_axis_y (&a, &yt, yt.values[i]));
+      g_assert_cmpint (count_color (s, a.x, y, a.x + a.width, y + 1, grid), ==, (int) a.width);
+    }
+  /* Between grid rows the plot stays empty. */
+  g_assert_cmpint (count_color (s, a.x, a.y + 5, a.x + a.width, a.y + 30, grid), ==, 0);
+  /* Value labels left of the area (text is antialiased: count ink). */
+  g_assert_cmpint (count_ink (s, 0, a.y - 8, a.x, a.y + a.height + 8), >, 40);
+  g_assert_cmpint (count_ink (s, 0, 0, a.x, a.y - 8), ==, 0);
+  /* Base line, tick marks below it at each x, labels under the marks. */
+  int base = (int) (a.y + a.height);
+  g_assert_cmpint (count_color (s, a.x, base, a.x + a.width, base + 1, fg), ==, (int) a.width);
+  for (guint i = 0; i < G_N_ELEMENTS (xs); i++)
+    g_assert_cmpint (count_color (s, xs[i], base + 1, xs[i] + 1, base + 4, fg), ==, 3);
+  g_assert_cmpint (count_color (s, 100, base + 1, 140, base + 4, fg), ==, 0);
+  g_assert_cmpint (count_ink (s, xs[1] - 10, base + 6, xs[1] + 10, 200), >, 5);
+  g_assert_cmpint (count_ink (s, xs[1] + 20, base + 6, xs[2] - 20, 200), ==, 0);
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/ticks/nice", test_ticks);
+  g_test_add_func ("/app/chart/axes", test_axes_draw);
   g_test_add_func ("/app/qc/model", test_qc_model);
   g_test_add_func ("/app/qc/from-dataset", test_qc_from_dataset);
   g_test_add_func ("/app/qc/draw", test_qc_draw);
