@@ -697,6 +697,13 @@ test_model_eval_only (void)
       scm_model_f64_set_threads (e, 3);
       g_assert_true (scm_model_f64_eval (e, c.xr, c.xa, B, e3, s == 1 ? NULL : p3, &error));
       g_assert_cmpfloat (max_rel (e3, e1, B * D), <, 1e-13);
+      /* with workers (single-threaded BLAS inside each) the chunks give the
+       * same bits whichever worker takes them and however many there are */
+      double *e2 = g_new (double, B * D);
+      scm_model_f64_set_threads (e, 2);
+      g_assert_true (scm_model_f64_eval (e, c.xr, c.xa, B, e2, NULL, &error));
+      g_assert_cmpmem (e2, B * D * sizeof (double), e3, B * D * sizeof (double));
+      g_free (e2);
       for (int b = 0; b < B; b += 61)
         {
           g_assert_true (scm_model_f64_eval (c.m, c.xr + b * cfg.n_genes, c.xa + b * cfg.n_adt,

@@ -5,12 +5,17 @@
  * Why a separate pass: the training forward keeps every block's
  * activations for backward (1.2 GB at the paper's size), runs dropout and
  * splits each layer over the threads.  Inference needs none of that:
- *  - the token layers (G x G, the largest weights) run once over the whole
- *    batch, so their weights stream through the cache once per batch;
- *  - the encoders then run on fixed chunks of EVAL_ROWS / S cells, chunk c
- *    on worker c mod n, each worker with single-threaded BLAS and its own
- *    small buffers reused by every block (they stay in the core's cache);
- *    with fixed chunks a cell's result does not depend on the thread count;
+ *  - the token layers (G x G, the largest weights) run over blocks of 64
+ *    cells, so their weights stream through the cache a few times per
+ *    batch rather than once per chunk;
+ *  - the encoders then run on fixed chunks of EVAL_ROWS / S cells, handed
+ *    to the workers one at a time from a shared counter (a worker slowed
+ *    by other processes takes fewer), each worker with single-threaded
+ *    BLAS and its own small buffers reused by every block (they stay in
+ *    the core's cache); token blocks and chunks are fixed and a worker's
+ *    BLAS is single-threaded, so with 2 or more workers a cell's embedding
+ *    has the same bits whatever the worker count (with one, BLAS threads
+ *    are the caller's and the bits may differ in the last place);
  *  - residual adds go into the projection GEMMs (beta = 1), GELU is in
  *    place, attention probabilities live in one (NH, S, S) scratch;
  *  - the last block computes only the cls row past its keys and values,
@@ -26,6 +31,10 @@
 /* Rows (cells x tokens) per encoder chunk: large enough for efficient
  * GEMMs, small enough that a worker's buffers stay in its cache. */
 #define EVAL_ROWS 512
+/* Cells per block of the token layers: few blocks, so the G x G weights
+ * stream through the cache only ceil(B / 64) times per batch; fixed, so a
+ * cell's token layer does not depend on how many workers share them. */
+#define EVAL_TOKEN_CELLS 64
 
 struct _ScmEvalWork {
   real *h;          /* (mc, S, D) residual stream */
@@ -168,10 +177,41 @@ encoder_eval (Model *m, const EncP *w, ScmEvalWork *k, const real *tok, int mc, 
 typedef struct {
   Model *m;
   int B;
+  gint next;   /* next chunk to take */
 } EvalRun;
 
-/* Worker tid of nt: chunks tid, tid + nt, ... of the batch; fusion as
- * fuse_stage2 / fuse_stage3, in the same order of operations. */
+typedef struct {
+  real *out;             /* (B, G) */
+  const real *x, *w, *b; /* (B, G) (G, G) (G) */
+  int B, G;
+  gint next;             /* next block to take */
+} TokenRun;
+
+static void
+token_run (gpointer data, int tid, int nt)
+{
+  TokenRun *r = data;
+  for (int blk; (blk = g_atomic_int_add (&r->next, 1)) * EVAL_TOKEN_CELLS < r->B;)
+    {
+      gsize b0 = (gsize) blk * EVAL_TOKEN_CELLS;
+      int n = MIN (EVAL_TOKEN_CELLS, r->B - (int) b0);
+      SCM_L (linear_forward) (r->out + b0 * r->G, r->x + b0 * r->G, r->w, r->b, n, r->G, r->G);
+    }
+}
+
+/* out (B, G) = the token layer of x, in fixed blocks over the workers. */
+static void
+token_layer_eval (Model *m, real *out, const real *x, const EncP *w, int B, int G)
+{
+  TokenRun r = { out, x, w->tokw, w->tokb, B, G, 0 };
+  if (m->pool != NULL)
+    scm_pool_run (m->pool, token_run, &r);
+  else
+    token_run (&r, 0, 1);
+}
+
+/* Worker tid: takes chunks until none is left; fusion as fuse_stage2 /
+ * fuse_stage3, in the same order of operations. */
 static void
 eval_run (gpointer data, int tid, int nt)
 {
@@ -181,7 +221,7 @@ eval_run (gpointer data, int tid, int nt)
   ScmEvalWork *k = &m->ew[tid];
   int D = m->D, mc = m->ev_mc;
   int n_chunks = (r->B + mc - 1) / mc;
-  for (int ch = tid; ch < n_chunks; ch += nt)
+  for (int ch; (ch = g_atomic_int_add (&r->next, 1)) < n_chunks;)
     {
       int b0 = ch * mc, n = MIN (mc, r->B - b0);
       real *out = m->ev_fused + (gsize) b0 * D;
@@ -225,11 +265,10 @@ SCM_M (eval) (Model *m, const real *x_rna, const real *x_adt, int B, real *embed
     return FALSE;
   int D = m->D, K = c->n_classes;
   int saved = blas_enter (m);
-  p_linear_forward (m, m->ev_tok_r, x_rna, m->P.er.tokw, m->P.er.tokb, B, c->n_genes,
-                    c->n_genes);
+  token_layer_eval (m, m->ev_tok_r, x_rna, &m->P.er, B, c->n_genes);
   if (m->stage != SCM_STAGE_TRANSFER)
-    p_linear_forward (m, m->ev_tok_a, x_adt, m->P.ea.tokw, m->P.ea.tokb, B, c->n_adt, c->n_adt);
-  EvalRun run = { m, B };
+    token_layer_eval (m, m->ev_tok_a, x_adt, &m->P.ea, B, c->n_adt);
+  EvalRun run = { m, B, 0 };
   if (m->pool != NULL)
     scm_pool_run (m->pool, eval_run, &run);
   else
