@@ -262,8 +262,9 @@ scm_cmd_train (int argc, char **argv)
                  e[n - 1].heldout_acc, output);
       int best = scm_trainer_get_best_epoch (t);
       if (best > 0 && best <= (int) n)
-        g_print ("model: epoch %d (lowest val loss %.4f); the last step is kept for resuming\n",
-                 best, e[best - 1].val_loss);
+        g_print ("model: epoch %d of %u, the lowest val loss (%.4f)%s\n", best, n,
+                 e[best - 1].val_loss,
+                 best < (int) n && !model_only ? "; the last step is kept for resuming" : "");
     }
   return SCM_EXIT_OK;
 }
