@@ -252,6 +252,21 @@ test_bench_json (void)
     g_assert_nonnull (strstr (r.out, keys[i]));
   g_assert_true (g_str_has_prefix (r.out, "{"));
   run_clear (&r);
+  /* the inference benchmark: one object with the fields bench-train-compare.py
+   * reads, the reference's kind, and the analytic count of ref_scmmae.py */
+  r = run ("bench", "embed", "--preset", "tiny", "--batch", "16", "--batches", "2", "--threads",
+           "2", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *ekeys[] = { "\"kind\": \"infer_stage2_embed\"", "\"median_ms\"", "\"min_ms\"",
+                          "\"cells_per_s_median\"", "\"cells_per_s_best\"",
+                          "\"gflop_per_batch\"", "\"peak_rss_mb\"", "\"blas\"" };
+  for (guint i = 0; i < G_N_ELEMENTS (ekeys); i++)
+    g_assert_nonnull (strstr (r.out, ekeys[i]));
+  g_assert_true (g_str_has_prefix (r.out, "{"));
+  run_clear (&r);
+  r = run ("bench", "embed", "--batches", "0", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
 }
 
 int

@@ -849,6 +849,10 @@ test_flops (void)
   g_assert_cmpfloat (fabs (scm_model_train_flops (&c, SCM_STAGE_PRETRAIN, 128) / 1e9 - 844), <, 1);
   g_assert_cmpfloat (fabs (scm_model_train_flops (&c, SCM_STAGE_FINETUNE, 128) / 1e9 - 576), <, 1);
   g_assert_cmpfloat (fabs (scm_model_train_flops (&c, SCM_STAGE_TRANSFER, 128) / 1e9 - 562), <, 1);
+  /* inference: ref_scmmae.py flops, stage 2 fwd_per_cell 1509.367176 MFLOP
+   * (what its infer_stage2_embed rate is computed from) x 128 cells */
+  g_assert_cmpfloat (fabs (scm_model_eval_flops (&c, SCM_STAGE_FINETUNE, 128) / 1e9
+                           - 1509.367176e-3 * 128), <, 1e-3);
   g_assert_cmpint (scm_model_config_keep_rna (&c), ==, 340);
   g_assert_cmpint (scm_model_config_keep_adt (&c), ==, 11);
 }
