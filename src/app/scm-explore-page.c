@@ -333,7 +333,10 @@ update_selection_label (ScmExplorePage *self)
     }
   else
     gtk_label_set_text (self->selection_label, "");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), n_sel > 0);
+  /* A saved gate shown without its cells selected can be cleared too (by
+   * the button only: Escape never deletes a saved gate). */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button),
+                            n_sel > 0 || scm_scatter_view_get_gate (self->gate_view, NULL) != NULL);
   update_clear_action (self);
 }
 
@@ -385,6 +388,7 @@ show_saved_gate (ScmExplorePage *self)
   if (gate == NULL || n == 0)
     {
       scm_scatter_view_set_gate (self->gate_view, NULL, 0);
+      update_selection_label (self);
       return;
     }
   scm_scatter_view_set_gate (self->gate_view, gate->polygon, gate->n_vertices);
@@ -394,6 +398,7 @@ show_saved_gate (ScmExplorePage *self)
   t = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved gate: %" G_GINT64_FORMAT " cell",
                                     "Saved gate: %" G_GINT64_FORMAT " cells", count), count);
   gtk_label_set_text (self->gate_label, t);
+  update_selection_label (self);
 }
 
 static void
@@ -416,8 +421,10 @@ clear_clicked (GtkButton *b, ScmExplorePage *self)
    * lasso elsewhere has already hidden the outline and keeps the gate. */
   if (ann && self->gate_x && self->gate_y && scm_scatter_view_get_gate (self->gate_view, NULL))
     scm_annotations_remove_gate (ann, self->gate_x, self->gate_y);
+  scm_scatter_view_set_gate (self->gate_view, NULL, 0);
   scm_explore_state_set_selection (self->link.state, NULL, NULL);
   gtk_label_set_text (self->gate_label, _("Draw a gate around a population"));
+  update_selection_label (self);
 }
 
 static void

@@ -45,6 +45,21 @@ features_ready (gpointer state)
   return scm_explore_state_get_features (state) != NULL;
 }
 
+/* The button with this tooltip below root (the page has no getter). */
+static GtkWidget *
+find_button (GtkWidget *root, const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, tooltip);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 gate_shown (gpointer page)
 {
@@ -239,6 +254,16 @@ test_annotate (void)
   g_assert_cmpuint (ui_count_labels (GTK_WIDGET (win2), "Saved gate: "), ==, 1);
   ui_spin (0.5);
   g_free (ui_screenshot (GTK_WIDGET (win2), "explore-gate-restored"));
+  /* Nothing is selected after the restart, yet the gate can be cleared:
+   * the Clear button takes it out of the session and off the plot. */
+  GtkWidget *clear = find_button (GTK_WIDGET (explore2), "Clear the selection");
+  g_assert_nonnull (clear);
+  g_assert_true (gtk_widget_get_sensitive (clear));
+  g_assert_true (gtk_widget_activate (clear));
+  ui_spin (0.5);   /* a GtkButton's activation clicks after a short press */
+  g_assert_cmpuint (scm_annotations_get_n_gates (ann2), ==, 0);
+  g_assert_null (scm_scatter_view_get_gate (scm_explore_page_get_gate_view (explore2), NULL));
+  g_assert_false (gtk_widget_get_sensitive (clear));
   ui_close_window (win2);
   g_assert_finalize_object (doc2);
   g_autofree char *session = scm_annotations_session_path (ds->path);

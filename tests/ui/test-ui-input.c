@@ -55,17 +55,24 @@ label_shown (gpointer data)
   return ui_count_labels (w->root, w->text) > 0;
 }
 
-static void
-test_tooltip (void)
+/* The analysed pbmc10k, or NULL (test skipped) without the data or XTest. */
+static ScmDataset *
+input_fixture (void)
 {
-  g_autoptr (ScmDataset) ds = ui_fixture_dataset ();
-  if (!ds)
-    return;
   if (!ui_xtest_available ())
     {
       g_test_skip ("needs an X11 display with XTest");
-      return;
+      return NULL;
     }
+  return ui_fixture_dataset ();
+}
+
+static void
+test_tooltip (void)
+{
+  g_autoptr (ScmDataset) ds = input_fixture ();
+  if (!ds)
+    return;
   ScmDocument *doc = ui_fixture_document (ds);
   ScmExplorePage *page = scm_explore_page_new ();
   GtkWindow *win = ui_window_with (GTK_WIDGET (page), 1200, 800);
@@ -140,14 +147,9 @@ nothing_selected (gpointer state)
 static void
 test_keys (void)
 {
-  g_autoptr (ScmDataset) ds = ui_fixture_dataset ();
+  g_autoptr (ScmDataset) ds = input_fixture ();
   if (!ds)
     return;
-  if (!ui_xtest_available ())
-    {
-      g_test_skip ("needs an X11 display with XTest");
-      return;
-    }
   ScmDocument *doc = ui_fixture_document (ds);
   GtkWidget *stack = gtk_stack_new ();
   ScmExplorePage *explore = scm_explore_page_new ();
