@@ -460,7 +460,7 @@ sgd_edges (SgdJob *J, ScmRng *rng, gint64 lo, gint64 hi, const int dim)
           float rc[8];
           for (int q = 0; q < nb; q++)
             {
-              kk[q] = (gint64) scm_rng_below (rng, n);
+              kk[q] = (gint64) scm_rng_below_inline (rng, n);
               const float *o2 = emb + kk[q] * dim;
               float dn = 0;
               for (int c = 0; c < dim; c++)

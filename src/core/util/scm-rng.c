@@ -28,25 +28,10 @@ scm_rng_seed_stream (ScmRng *rng, guint64 seed, guint64 stream)
   scm_rng_seed (rng, mixed);
 }
 
-static inline guint64
-rotl (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
 guint64
 scm_rng_next (ScmRng *rng)
 {
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
+  return scm_rng_next_inline (rng);
 }
 
 double
@@ -64,21 +49,7 @@ scm_rng_uniformf (ScmRng *rng)
 guint64
 scm_rng_below (ScmRng *rng, guint64 n)
 {
-  /* Lemire's multiply-shift with rejection. */
-  guint64 x = scm_rng_next (rng);
-  unsigned __int128 m = (unsigned __int128) x * n;
-  guint64 l = (guint64) m;
-  if (l < n)
-    {
-      guint64 t = -n % n;
-      while (l < t)
-        {
-          x = scm_rng_next (rng);
-          m = (unsigned __int128) x * n;
-          l = (guint64) m;
-        }
-    }
-  return (guint64) (m >> 64);
+  return scm_rng_below_inline (rng, n);
 }
 
 double
