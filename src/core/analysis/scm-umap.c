@@ -415,8 +415,10 @@ clip4 (float v)
 }
 
 /* Epoch step over edges [lo, hi).  `dim` is a literal at the call sites
- * below so the common 2-d case compiles to straight-line code. */
-static inline void
+ * below so the common 2-d case compiles to straight-line code; that needs
+ * the function inlined into each, which GCC declines on its own (the body
+ * is large), hence always_inline. */
+static inline __attribute__ ((always_inline)) void
 sgd_edges (SgdJob *J, ScmRng *rng, gint64 lo, gint64 hi, const int dim)
 {
   const float a = J->a, b = J->b, alpha = J->alpha, gamma2b = 2.0f * J->gamma * J->b;
