@@ -7,6 +7,9 @@
 #   for the stage-1-only embedding and for PCA-50 of the scaled HVGs.
 #   pbmc3k (RNA only): stage 3 transfer from the stage-2 checkpoint (genes
 #   aligned by symbol), 30% of cell_type labels; the same metrics.
+#   Then our own chain on every embedding (scmmae analyze: kNN k=20, Leiden,
+#   UMAP) scored by scmmae metrics against cell_type (the paper's metrics),
+#   one JSON object per embedding, after a line naming it.
 #
 # Usage: bench-quality.sh SCMMAE_CLI OUT_DIR [E1 E2 E3]
 #   (epochs default to the desktop preset's; run with `nice`, it takes long)
@@ -38,4 +41,10 @@ $CLI embed "$D/pbmc3k/pbmc3k.h5ad" --model "$O/s3.ckpt" --threads 2 -o "$O/emb3k
 $CLI pca "$D/pbmc3k/pbmc3k.h5ad" -o "$O/pca3k.h5ad"
 $PY "$HERE/quality-knn.py" --tag pbmc3k --ckpt "$O/s3.ckpt" --emb "$O/emb3k.h5ad" \
     --pca "$O/pca3k.h5ad"
+for e in emb10k:X_scmmae emb10k_s1:X_scmmae pca10k:X_pca emb3k:X_scmmae pca3k:X_pca; do
+  f=${e%%:*}; rep=${e#*:}
+  $CLI analyze "$O/$f.h5ad" --use-rep $rep --no-markers -o "$O/an-$f.h5ad" > /dev/null
+  echo "scmmae metrics: $f ($rep)"
+  $CLI metrics --truth cell_type --pred leiden --rep $rep --json "$O/an-$f.h5ad"
+done
 date -u +"end %T"
