@@ -153,10 +153,41 @@ test_bad_input (void)
   g_assert_false (scm_metric_from_name ("manhattan", &m));
 }
 
+/* scm_knn_prefix: the first k columns, row by row; k past the table fails. */
+static void
+test_prefix (void)
+{
+  ScmKnn src = { 0 }, dst = { 0 };
+  GError *error = NULL;
+
+  g_assert_true (scm_knn_alloc (&src, 5, 4, NULL));
+  for (int i = 0; i < 5 * 4; i++)
+    {
+      src.indices[i] = i;
+      src.distances[i] = (float) i * 0.5f;
+    }
+  g_assert_true (scm_knn_prefix (&src, 3, &dst, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dst.n, ==, 5);
+  g_assert_cmpint (dst.k, ==, 3);
+  for (int i = 0; i < 5; i++)
+    for (int c = 0; c < 3; c++)
+      {
+        g_assert_cmpint (dst.indices[i * 3 + c], ==, i * 4 + c);
+        g_assert_cmpfloat (dst.distances[i * 3 + c], ==, (float) (i * 4 + c) * 0.5f);
+      }
+  scm_knn_clear (&dst);
+  g_assert_false (scm_knn_prefix (&src, 5, &dst, &error));
+  g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
+  g_clear_error (&error);
+  scm_knn_clear (&src);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/analysis/knn/prefix", test_prefix);
   g_test_add_func ("/analysis/knn/exact-blocked-vs-naive", test_exact_blocked_vs_naive);
   g_test_add_func ("/analysis/knn/nndescent-vs-naive-small", test_nndescent_vs_naive_small);
   g_test_add_func ("/analysis/knn/nndescent-recall-pbmc10k", test_nndescent_recall_pbmc10k);

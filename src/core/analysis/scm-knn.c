@@ -104,6 +104,25 @@ scm_knn_clear (ScmKnn *knn)
   knn->k = 0;
 }
 
+gboolean
+scm_knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error)
+{
+  if (k < 1 || k > src->k)
+    {
+      g_set_error (error, SCM_ERROR, SCM_ERROR_INVALID,
+                   "cannot take %d columns of a %d-neighbour table", k, src->k);
+      return FALSE;
+    }
+  if (!scm_knn_alloc (dst, src->n, k, error))
+    return FALSE;
+  for (gint64 i = 0; i < src->n; i++)
+    {
+      memcpy (dst->indices + i * k, src->indices + i * src->k, sizeof (gint32) * k);
+      memcpy (dst->distances + i * k, src->distances + i * src->k, sizeof (float) * k);
+    }
+  return TRUE;
+}
+
 /* Unit-normalised copy for cosine; NULL + error if out of memory. */
 static float *
 normalised_copy (const float *X, gint64 n, gint64 d, GError **error)

@@ -69,6 +69,10 @@ const char *scm_knn_method_name   (ScmKnnMethod method);
 /* Allocates out->indices/distances (g_try_malloc) for n x k. */
 gboolean scm_knn_alloc (ScmKnn *out, gint64 n, int k, GError **error);
 void     scm_knn_clear (ScmKnn *knn);
+/* The first k columns of src into dst (allocated here): with exact search
+ * these are the k nearest neighbours themselves, so one search at the
+ * largest k serves several graphs.  Fails on k < 1 or k > src->k. */
+gboolean scm_knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error);
 
 /* The main entry point.  X: (n, d).  Fails on n < 2, k < 2, k > n, d < 1,
  * non-finite values, out of memory or cancellation. */

@@ -257,20 +257,6 @@ scm_analyze_options_init (ScmAnalyzeOptions *o)
   o->markers_top = 100;
 }
 
-/* The first k columns of a kNN table (exact search: the k-NN themselves). */
-static gboolean
-knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error)
-{
-  if (!scm_knn_alloc (dst, src->n, k, error))
-    return FALSE;
-  for (gint64 i = 0; i < src->n; i++)
-    {
-      memcpy (dst->indices + i * k, src->indices + i * src->k, sizeof (gint32) * k);
-      memcpy (dst->distances + i * k, src->distances + i * src->k, sizeof (float) * k);
-    }
-  return TRUE;
-}
-
 gboolean
 scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport *rep,
                  GError **error)
@@ -383,7 +369,7 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
   t = now_s ();
   {
     ScmKnn kl = { 0 };
-    if (!knn_prefix (&knn, o.k, &kl, error))
+    if (!scm_knn_prefix (&knn, o.k, &kl, error))
       goto out;
     gboolean gok = scm_graph_umap_connectivities (&kl, &graph, error);
     /* the clustering graph is the one Scanpy would keep in obsp */
@@ -433,7 +419,7 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
 
   /* 4. UMAP on the umap_k graph */
   t = now_s ();
-  if (!knn_prefix (&knn, o.umap_k, &knn_u, error)
+  if (!scm_knn_prefix (&knn, o.umap_k, &knn_u, error)
       || !scm_graph_umap_connectivities (&knn_u, &graph_u, error))
     goto out;
   r.t_umap_graph = now_s () - t;
