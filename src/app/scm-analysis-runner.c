@@ -29,6 +29,7 @@
 typedef enum {
   ITEM_STATUS,
   ITEM_REPRESENTATION,
+  ITEM_NEIGHBORS,
   ITEM_CLUSTERS,
   ITEM_UMAP,
   ITEM_MESSAGE,
@@ -38,6 +39,7 @@ typedef struct {
   ItemKind   kind;
   char      *text;
   ScmMatrix *matrix;
+  ScmNeighborGraph *neighbors;
   gint32    *codes;
   float     *xy;
   gint64     n;
@@ -78,6 +80,7 @@ item_free (Item *it)
 {
   g_free (it->text);
   g_clear_pointer (&it->matrix, scm_matrix_free);
+  g_clear_pointer (&it->neighbors, scm_neighbor_graph_unref);
   g_free (it->codes);
   g_free (it->xy);
   g_free (it);
@@ -170,6 +173,9 @@ drain_items (gpointer data)
           if (scm_document_set_representation (doc, job->generation, g_steal_pointer (&it->matrix)))
             job->generation = scm_document_get_generation (doc);
           break;
+        case ITEM_NEIGHBORS:
+          scm_document_set_neighbors (doc, job->generation, g_steal_pointer (&it->neighbors));
+          break;
         case ITEM_CLUSTERS:
           scm_document_set_clusters (doc, job->generation, it->codes, it->n, it->n_clusters,
                                      it->resolution);
@@ -184,25 +190,31 @@ drain_items (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+ScmNeighborGraph *
+scm_neighbor_graph_build (const ScmKnn *knn, int k, const ScmKnnOptions *kopts,
+                          const char *use_rep, GError **error)
+{
+  g_autoptr(ScmNeighborGraph) g = scm_neighbor_graph_new ();
+  ScmKnnMethod method = kopts->method;
+
+  if (!scm_knn_prefix (knn, k, &g->knn, error) ||
+      !scm_graph_umap_connectivities (&g->knn, &g->graph, error))
+    return NULL;
+  if (method == SCM_KNN_AUTO)
+    method = knn->n <= SCM_KNN_EXACT_MAX_CELLS ? SCM_KNN_EXACT : SCM_KNN_NNDESCENT;
+  g->metric = kopts->metric;
+  g->use_rep = g_strdup (use_rep != NULL ? use_rep : "X_pca");
+  g->knn_method = g_strdup (scm_knn_method_name (method));
+  g->random_state = kopts->seed;
+  return g_steal_pointer (&g);
+}
+
 #ifdef SCM_HAVE_GRAPH
 /* The same choices as `scmmae analyze` (stats/scm-analyze.c): one kNN
  * search with k = 20, its first 20 columns for the Leiden graph and its
  * first 15 for the UMAP graph, seed 0, so app and CLI agree. */
 #define LEIDEN_K 20
 #define UMAP_K   15
-
-static gboolean
-knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error)
-{
-  if (!scm_knn_alloc (dst, src->n, k, error))
-    return FALSE;
-  for (gint64 i = 0; i < src->n; i++)
-    {
-      memcpy (dst->indices + i * k, src->indices + i * src->k, sizeof (gint32) * k);
-      memcpy (dst->distances + i * k, src->distances + i * src->k, sizeof (float) * k);
-    }
-  return TRUE;
-}
 
 static gboolean
 run_graph (Job *job, const ScmMatrix *rep, GError **error)
@@ -212,6 +224,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   ScmUmapOptions uopts;
   ScmKnn knn = { 0 }, knn_part = { 0 };
   ScmGraph graph = { 0 };
+  g_autoptr(ScmNeighborGraph) neighbors = NULL;
   gint32 *membership = NULL;
   gint32 n_clusters = 0;
   double quality = 0.0;
@@ -234,10 +247,11 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   kopts.cancellable = job->cancellable;
   if (!scm_knn_compute (rep->data, n, rep->n_cols, &kopts, &knn, error))
     goto out;
-  if (!knn_prefix (&knn, k_leiden, &knn_part, error) ||
-      !scm_graph_umap_connectivities (&knn_part, &graph, error))
+  /* The Leiden graph goes to the document too (for the export); the
+   * worker only reads it once built. */
+  neighbors = scm_neighbor_graph_build (&knn, k_leiden, &kopts, rep->name, error);
+  if (neighbors == NULL)
     goto out;
-  scm_knn_clear (&knn_part);
 
   job_status (job, _("Clustering cells (Leiden)…"));
   scm_leiden_options_init (&lopts);
@@ -249,8 +263,14 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
       g_set_error (error, SCM_ERROR, SCM_ERROR_NO_MEMORY, _("Out of memory for %lld cells"), (long long) n);
       goto out;
     }
-  if (!scm_leiden (&graph, &lopts, membership, &n_clusters, &quality, error))
+  if (!scm_leiden (&neighbors->graph, &lopts, membership, &n_clusters, &quality, error))
     goto out;
+  {
+    Item *it = g_new0 (Item, 1);
+    it->kind = ITEM_NEIGHBORS;
+    it->neighbors = g_steal_pointer (&neighbors);
+    job_post (job, it);
+  }
   {
     Item *it = g_new0 (Item, 1);
     it->kind = ITEM_CLUSTERS;
@@ -262,8 +282,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
   }
 
   job_status (job, _("Computing the UMAP layout…"));
-  scm_graph_clear (&graph);
-  if (!knn_prefix (&knn, k_umap, &knn_part, error) ||
+  if (!scm_knn_prefix (&knn, k_umap, &knn_part, error) ||
       !scm_graph_umap_connectivities (&knn_part, &graph, error))
     goto out;
   scm_umap_options_init (&uopts);

@@ -32,4 +32,11 @@ gboolean           scm_analysis_runner_is_running (ScmAnalysisRunner *self);
 /* Leiden resolution used by the next run (default 1.0). */
 void               scm_analysis_runner_set_resolution (ScmAnalysisRunner *self, double resolution);
 
+/* Worker-side helper: the clustering graph of a kNN table searched with
+ * kopts (its first k columns and their UMAP connectivities), with the
+ * parameters uns/neighbors records.  use_rep NULL means "X_pca". */
+ScmNeighborGraph  *scm_neighbor_graph_build       (const ScmKnn *knn, int k,
+                                                   const ScmKnnOptions *kopts,
+                                                   const char *use_rep, GError **error);
+
 G_END_DECLS

@@ -639,6 +639,8 @@ typedef struct {
   ScmMatrix      *rep;
   float          *umap;
   gint32         *clusters;
+  ScmNeighborGraph *neighbors;   /* a ref: immutable */
+  ScmNeighborsParams neighbors_params;
   ScmAnnotations *ann;      /* a private copy */
   char           *path;
 } H5adJob;
@@ -651,6 +653,7 @@ h5ad_job_free (gpointer p)
   g_clear_pointer (&j->rep, scm_matrix_free);
   g_free (j->umap);
   g_free (j->clusters);
+  g_clear_pointer (&j->neighbors, scm_neighbor_graph_unref);
   g_clear_object (&j->ann);
   g_free (j->path);
   g_free (j);
@@ -704,6 +707,18 @@ scm_annotate_page_export_h5ad_async (ScmAnnotatePage *self, const char *path,
     .ds = j->ds, .representation = j->rep, .umap = j->umap, .clusters = j->clusters,
     .n_clusters = k, .annotations = j->ann, .markers = TRUE,
   };
+  ScmNeighborGraph *nb = scm_document_get_neighbors (self->link.document);
+  if (nb)
+    {
+      j->neighbors = scm_neighbor_graph_ref (nb);
+      j->neighbors_params = (ScmNeighborsParams) {
+        .n_neighbors = nb->knn.k, .metric = nb->metric, .use_rep = nb->use_rep,
+        .knn_method = nb->knn_method, .random_state = nb->random_state,
+      };
+      j->in.knn = &j->neighbors->knn;
+      j->in.graph = &j->neighbors->graph;
+      j->in.neighbors = &j->neighbors_params;
+    }
   g_task_set_task_data (task, j, h5ad_job_free);
   g_task_run_in_thread (task, h5ad_thread);
   g_object_unref (task);

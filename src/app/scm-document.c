@@ -22,6 +22,7 @@ struct _ScmDocument
   gint32     *clusters;        /* (n_cells) */
   guint       n_clusters;
   double      resolution;
+  ScmNeighborGraph *neighbors; /* the graph the clusters came from */
   GPtrArray  *columns;         /* ScmColumn*, document-level label columns */
   gboolean    busy;
   char       *status_text;
@@ -64,6 +65,7 @@ clear_downstream (ScmDocument *self)
   g_clear_pointer (&self->clusters, g_free);
   self->n_clusters = 0;
   self->resolution = 0.0;
+  g_clear_pointer (&self->neighbors, scm_neighbor_graph_unref);
 }
 
 static void
@@ -472,6 +474,57 @@ scm_document_get_clusters (ScmDocument *self, gint64 *n_cells, guint *n_clusters
   if (resolution != NULL)
     *resolution = self->resolution;
   return self->clusters;
+}
+
+static void
+neighbor_graph_clear (gpointer p)
+{
+  ScmNeighborGraph *g = p;
+  scm_knn_clear (&g->knn);
+  scm_graph_clear (&g->graph);
+  g_free (g->use_rep);
+  g_free (g->knn_method);
+}
+
+ScmNeighborGraph *
+scm_neighbor_graph_new (void)
+{
+  return g_atomic_rc_box_new0 (ScmNeighborGraph);
+}
+
+ScmNeighborGraph *
+scm_neighbor_graph_ref (ScmNeighborGraph *g)
+{
+  return g_atomic_rc_box_acquire (g);
+}
+
+void
+scm_neighbor_graph_unref (ScmNeighborGraph *g)
+{
+  g_atomic_rc_box_release_full (g, neighbor_graph_clear);
+}
+
+gboolean
+scm_document_set_neighbors (ScmDocument *self, guint64 generation, ScmNeighborGraph *g)
+{
+  g_return_val_if_fail (SCM_IS_DOCUMENT (self), FALSE);
+
+  if (!scm_document_is_current (self, generation) || self->dataset == NULL ||
+      (g != NULL && (g->knn.n != self->dataset->n_cells || g->graph.n != self->dataset->n_cells)))
+    {
+      g_clear_pointer (&g, scm_neighbor_graph_unref);
+      return FALSE;
+    }
+  g_clear_pointer (&self->neighbors, scm_neighbor_graph_unref);
+  self->neighbors = g;
+  return TRUE;
+}
+
+ScmNeighborGraph *
+scm_document_get_neighbors (ScmDocument *self)
+{
+  g_return_val_if_fail (SCM_IS_DOCUMENT (self), NULL);
+  return self->neighbors;
 }
 
 static gint

@@ -21,6 +21,8 @@
 #include <gio/gio.h>
 
 #include "scm-dataset.h"
+#include "analysis/scm-graph.h"
+#include "analysis/scm-knn.h"
 
 G_BEGIN_DECLS
 
@@ -84,6 +86,31 @@ gboolean          scm_document_set_clusters        (ScmDocument *self, guint64 g
 const gint32     *scm_document_get_clusters        (ScmDocument *self, gint64 *n_cells,
                                                     guint *n_clusters, double *resolution);
 
+/* The neighbour graph the clustering ran on, for the annotated export
+ * (obsp/distances, obsp/connectivities, uns/neighbors, as Scanpy).
+ * Immutable once handed over and reference counted, so the worker that
+ * built it and an export worker can keep reading it. */
+typedef struct {
+  ScmKnn    knn;            /* (n_cells, n_neighbors), column 0 = self */
+  ScmGraph  graph;          /* UMAP connectivities of knn */
+  ScmMetric metric;
+  char     *use_rep;        /* obsm key of the representation */
+  char     *knn_method;     /* "exact" / "nndescent" */
+  guint64   random_state;
+} ScmNeighborGraph;
+
+ScmNeighborGraph *scm_neighbor_graph_new           (void);
+ScmNeighborGraph *scm_neighbor_graph_ref           (ScmNeighborGraph *g);
+void              scm_neighbor_graph_unref         (ScmNeighborGraph *g);
+
+/* Takes the reference (g may be NULL: clear).  Returns FALSE (and drops g)
+ * when generation is stale or g is not n_cells x n_cells.  Cleared with
+ * UMAP and clusters when the dataset or representation changes.  No
+ * "changed" emission: no page shows the graph. */
+gboolean          scm_document_set_neighbors       (ScmDocument *self, guint64 generation,
+                                                    ScmNeighborGraph *g);
+ScmNeighborGraph *scm_document_get_neighbors       (ScmDocument *self);   /* borrowed, may be NULL */
+
 /* Label columns: the categorical obs columns of the dataset, then the
  * document's own (leiden, predictions, annotations) in insertion order.
  * Returns a newly allocated GStrv of names. */
@@ -100,5 +127,7 @@ void              scm_document_set_status          (ScmDocument *self, gboolean 
                                                     const char *text);
 gboolean          scm_document_get_busy            (ScmDocument *self);
 const char       *scm_document_get_status_text     (ScmDocument *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScmNeighborGraph, scm_neighbor_graph_unref)
 
 G_END_DECLS

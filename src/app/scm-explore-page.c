@@ -18,6 +18,7 @@
 #include "analysis/scm-graph.h"
 #include "analysis/scm-knn.h"
 #include "analysis/scm-leiden.h"
+#include "scm-analysis-runner.h"
 #include "scm-error.h"
 #include "scm-explore-page.h"
 #include "scm-explore-state.h"
@@ -758,6 +759,7 @@ typedef struct {
   guint64    generation;
   gint32    *codes;
   gint32     n_clusters;
+  ScmNeighborGraph *neighbors;   /* the graph the codes came from */
 } ReclusterJob;
 
 static void
@@ -766,6 +768,7 @@ recluster_job_free (gpointer p)
   ReclusterJob *j = p;
   scm_matrix_free (j->rep);
   g_free (j->codes);
+  g_clear_pointer (&j->neighbors, scm_neighbor_graph_unref);
   g_free (j);
 }
 
@@ -775,13 +778,12 @@ recluster_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   ReclusterJob *j = data;
   GError *error = NULL;
   ScmKnn knn = { 0 };
-  ScmGraph g = { 0 };
   ScmKnnOptions ko;
   scm_knn_options_init (&ko);
   ko.k = MIN (20, (int) j->rep->n_rows);   /* as the analyze chain */
   ko.cancellable = cancellable;
   if (!scm_knn_compute (j->rep->data, j->rep->n_rows, j->rep->n_cols, &ko, &knn, &error) ||
-      !scm_graph_umap_connectivities (&knn, &g, &error))
+      !(j->neighbors = scm_neighbor_graph_build (&knn, ko.k, &ko, j->rep->name, &error)))
     goto out;
   ScmLeidenOptions lo;
   scm_leiden_options_init (&lo);
@@ -794,10 +796,9 @@ recluster_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
       goto out;
     }
   double quality;
-  scm_leiden (&g, &lo, j->codes, &j->n_clusters, &quality, &error);
+  scm_leiden (&j->neighbors->graph, &lo, j->codes, &j->n_clusters, &quality, &error);
 out:
   scm_knn_clear (&knn);
-  scm_graph_clear (&g);
   if (error)
     g_task_return_error (task, error);
   else
@@ -836,6 +837,9 @@ recluster_done (GObject *source, GAsyncResult *res, gpointer user_data)
       g_clear_error (&error);
       return;
     }
+  if (self->link.document)
+    scm_document_set_neighbors (self->link.document, j->generation,
+                                scm_neighbor_graph_ref (j->neighbors));
   if (self->link.document)
     scm_document_set_clusters (self->link.document, j->generation, j->codes, j->rep->n_rows,
                                (guint) j->n_clusters, j->resolution);

@@ -250,6 +250,9 @@ scm_export_build_dataset (const ScmExportH5adInput *in, GCancellable *cancellabl
         cats[c] = g_strdup_printf ("%u", c);
       scm_dataset_set_obs (out, scm_column_new_categorical ("leiden", n, codes, cats));
     }
+  if (in->knn && in->graph && in->neighbors &&
+      !scm_neighbors_store (out, in->knn, in->graph, in->neighbors, error))
+    goto fail;
   if (in->annotations && scm_annotations_get_n_cells (in->annotations) == n)
     {
       scm_dataset_set_obs (out, scm_annotations_to_label_column (in->annotations, "annotation"));

@@ -4,7 +4,9 @@
  *    annotation log beside it (<name>-log.csv) so a collaborator sees how
  *    each label was made;
  *  - a new .h5ad: the input data with the representation, UMAP, Leiden
- *    clusters, annotation labels and Wilcoxon markers per cluster
+ *    clusters, the neighbour graph they came from (obsp/distances,
+ *    obsp/connectivities, uns/neighbors, as Scanpy's `neighbors`),
+ *    annotation labels and Wilcoxon markers per cluster
  *    (uns/rank_genes_groups), written with scm_h5ad_write, never over the
  *    input file;
  *  - the current scatter view as PNG (fast renderer), SVG or PDF (vector
@@ -17,6 +19,7 @@
 
 #include <gio/gio.h>
 
+#include "analysis/scm-neighbors.h"
 #include "io/scm-io.h"
 #include "scm-scatter-model.h"
 #include "session/scm-annotations.h"
@@ -50,6 +53,11 @@ typedef struct {
   guint             n_clusters;
   ScmAnnotations   *annotations;      /* -> obs/annotation (+ log in uns) */
   gboolean          markers;          /* Wilcoxon per cluster into uns/rank_genes_groups */
+  /* The neighbour graph the clusters came from -> obsp/distances,
+   * obsp/connectivities, uns/neighbors (Scanpy's layout); all three or none. */
+  const ScmKnn             *knn;
+  const ScmGraph           *graph;
+  const ScmNeighborsParams *neighbors;
 } ScmExportH5adInput;
 
 /* Builds the annotated copy of the dataset (tests look at it directly). */

@@ -1,6 +1,7 @@
 /* test-document.c: ScmDocument state, signals and stale-result dropping. */
 #include <glib.h>
 
+#include "scm-analysis-runner.h"
 #include "scm-document.h"
 
 static ScmDataset *
@@ -116,6 +117,33 @@ test_generations (void)
   g_assert_cmpuint (leiden->n_categories, ==, 2);
   g_assert_cmpint (leiden->codes[2], ==, 1);
 
+  /* The clustering graph: generation-checked like the rest. */
+  {
+    float pts[8] = { 0, 0, 0, 1, 5, 5, 5, 6 };
+    ScmKnnOptions ko;
+    ScmKnn knn = { 0 };
+    ScmNeighborGraph *g;
+
+    scm_knn_options_init (&ko);
+    ko.k = 3;
+    g_assert_true (scm_knn_compute (pts, 4, 2, &ko, &knn, NULL));
+    g = scm_neighbor_graph_build (&knn, 3, &ko, "X_pca", NULL);
+    g_assert_nonnull (g);
+    g_assert_cmpint (g->knn.n, ==, 4);
+    g_assert_cmpint (g->knn.k, ==, 3);
+    g_assert_cmpint (g->graph.n, ==, 4);
+    g_assert_cmpstr (g->use_rep, ==, "X_pca");
+    g_assert_cmpstr (g->knn_method, ==, "exact");
+    g_assert_false (scm_document_set_neighbors (doc, gen_load, scm_neighbor_graph_ref (g)));
+    g_assert_null (scm_document_get_neighbors (doc));
+    g_assert_true (scm_document_set_neighbors (doc, gen_rep, g));
+    g_assert_true (scm_document_get_neighbors (doc) == g);
+    /* Clusters at another resolution keep the graph. */
+    g_assert_true (scm_document_set_clusters (doc, gen_rep, codes, 4, 2, 0.8));
+    g_assert_true (scm_document_get_neighbors (doc) == g);
+    scm_knn_clear (&knn);
+  }
+
   /* A new representation (training finished) invalidates UMAP/clusters. */
   m = scm_matrix_new ("X_scmmae", 4, 2, NULL);
   g_assert_true (scm_document_set_representation (doc, 0, m));
@@ -123,6 +151,7 @@ test_generations (void)
   g_assert_null (scm_document_get_umap (doc, NULL));
   g_assert_null (scm_document_get_clusters (doc, NULL, NULL, NULL));
   g_assert_null (scm_document_get_label_column (doc, "leiden"));
+  g_assert_null (scm_document_get_neighbors (doc));
 
   /* Wrong row count: refused and freed. */
   m = scm_matrix_new ("X_bad", 5, 2, NULL);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "analysis/scm-graph.h"
+#include "analysis/scm-knn.h"
 #include "io/scm-io.h"
 #include "scm-error.h"
 #include "scm-export.h"
@@ -171,12 +173,26 @@ test_h5ad (void)
     umap[i] = (float) i * 0.5f;
   GError *error = NULL;
   g_autoptr (ScmMatrix) rep = scm_matrix_new ("X_pca", N, 3, &error);
+  /* Four groups of cells (as the clusters), each spread a little. */
   for (int i = 0; i < N * 3; i++)
-    rep->data[i] = (float) i;
+    rep->data[i] = (float) ((i / 3) % 4) * 10.0f + sinf ((float) i * 1.3f);
+  /* The clustering graph as the app builds it (k = 20 incl. self). */
+  ScmKnnOptions ko;
+  scm_knn_options_init (&ko);
+  ko.k = 20;
+  ScmKnn knn = { 0 };
+  ScmGraph graph = { 0 };
+  g_assert_true (scm_knn_compute (rep->data, N, 3, &ko, &knn, &error));
+  g_assert_true (scm_graph_umap_connectivities (&knn, &graph, &error));
+  g_assert_no_error (error);
+  ScmNeighborsParams np = { 20, SCM_METRIC_EUCLIDEAN, "X_pca", "exact", 0 };
   ScmExportH5adInput in = {
     .ds = ds, .representation = rep, .umap = umap, .clusters = clusters, .n_clusters = 4,
-    .annotations = a, .markers = TRUE,
+    .annotations = a, .markers = TRUE, .knn = &knn, .graph = &graph, .neighbors = &np,
   };
+  /* The input has no graph of its own: whatever obsp the export has, it wrote. */
+  g_assert_null (scm_dataset_get_obsp (ds, "connectivities"));
+  g_assert_null (scm_uns_get (ds->uns, "neighbors"));
   /* Never over the input. */
   g_assert_false (scm_export_h5ad (&in, in_path, NULL, &error));
   g_assert_error (error, SCM_ERROR, SCM_ERROR_INVALID);
@@ -214,6 +230,75 @@ test_h5ad (void)
   g_assert_nonnull (g0);
   g_assert_cmpstr (g0->strings[0], ==, "GENE0");
   g_assert_nonnull (scm_uns_get (back->uns, "annotation_log"));
+
+  /* The neighbour graph, as Scanpy's `neighbors` leaves it. */
+  const ScmPairwise *conn = scm_dataset_get_obsp (back, "connectivities");
+  const ScmPairwise *dist = scm_dataset_get_obsp (back, "distances");
+  g_assert_nonnull (conn);
+  g_assert_nonnull (dist);
+  g_assert_cmpint (conn->X.n_rows, ==, N);
+  g_assert_cmpint (conn->X.n_cols, ==, N);
+  g_assert_cmpint (dist->X.n_rows, ==, N);
+  g_assert_cmpint (dist->X.n_cols, ==, N);
+  g_assert_cmpint (conn->X.indptr[N], ==, scm_graph_nnz (&graph));
+  g_assert_cmpint (conn->X.indptr[N], >=, (gint64) N * 19);
+  for (gint64 i = 0; i < N; i++)
+    {
+      /* distances: the 19 other neighbours of each cell */
+      g_assert_cmpint (dist->X.indptr[i + 1] - dist->X.indptr[i], ==, 19);
+      for (gint64 p = conn->X.indptr[i]; p < conn->X.indptr[i + 1]; p++)
+        {
+          gint32 j = conn->X.indices[p];
+          float w = conn->X.data[p];
+          g_assert_cmpint (j, !=, i);
+          g_assert_cmpfloat (w, >, 0.0f);
+          g_assert_cmpfloat (w, <=, 1.0f);
+          g_assert_cmpint (j, ==, graph.indices[p]);
+          g_assert_cmpfloat (w, ==, (float) graph.weights[p]);
+          /* symmetric: (j, i) holds the same weight */
+          gboolean found = FALSE;
+          for (gint64 q = conn->X.indptr[j]; q < conn->X.indptr[j + 1]; q++)
+            if (conn->X.indices[q] == i)
+              {
+                g_assert_cmpfloat (conn->X.data[q], ==, w);
+                found = TRUE;
+              }
+          g_assert_true (found);
+        }
+    }
+  ScmUnsNode *nb = scm_uns_get (back->uns, "neighbors");
+  g_assert_nonnull (nb);
+  ScmUnsNode *ck = scm_uns_get (nb, "connectivities_key");
+  ScmUnsNode *dk = scm_uns_get (nb, "distances_key");
+  ScmUnsNode *params = scm_uns_get (nb, "params");
+  g_assert_nonnull (ck);
+  g_assert_nonnull (dk);
+  g_assert_nonnull (params);
+  g_assert_cmpstr (ck->string, ==, "connectivities");
+  g_assert_cmpstr (dk->string, ==, "distances");
+  ScmUnsNode *nn = scm_uns_get (params, "n_neighbors");
+  g_assert_nonnull (nn);
+  g_assert_cmpint (nn->ints[0], ==, 20);
+  g_assert_cmpstr (scm_uns_get (params, "method")->string, ==, "umap");
+  g_assert_cmpstr (scm_uns_get (params, "metric")->string, ==, "euclidean");
+  g_assert_cmpstr (scm_uns_get (params, "use_rep")->string, ==, "X_pca");
+  /* The input file was never written. */
+  g_assert_false (g_file_test (in_path, G_FILE_TEST_EXISTS));
+
+  /* Without a graph there is none in the file. */
+  g_autofree char *bare_path = g_build_filename (dir, "bare.h5ad", NULL);
+  in.knn = NULL;
+  in.graph = NULL;
+  in.neighbors = NULL;
+  g_assert_true (scm_export_h5ad (&in, bare_path, NULL, &error));
+  g_assert_no_error (error);
+  g_autoptr (ScmDataset) bare = scm_dataset_read (bare_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (scm_dataset_get_obsp (bare, "connectivities"));
+  g_assert_null (scm_uns_get (bare->uns, "neighbors"));
+
+  scm_knn_clear (&knn);
+  scm_graph_clear (&graph);
   g_assert_finalize_object (a);
   scm_test_rmdir (dir);
 }

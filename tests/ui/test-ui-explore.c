@@ -158,6 +158,8 @@ test_recluster (void)
   scm_explore_page_set_document (page, doc);
   guint k_before = 0, k_after = 0;
   scm_document_get_clusters (doc, NULL, &k_before, NULL);
+  /* The fixture sets clusters without a graph; re-clustering brings one. */
+  g_assert_null (scm_document_get_neighbors (doc));
   scm_explore_page_recluster (page, 0.3);
   g_assert_true (scm_explore_page_is_busy (page));
   g_assert_true (ui_wait_until (not_busy, page, 120));
@@ -166,6 +168,12 @@ test_recluster (void)
   g_test_message ("Leiden clusters: %u at 1.0, %u at 0.3", k_before, k_after);
   g_assert_cmpfloat (res, ==, 0.3);
   g_assert_cmpuint (k_after, <, k_before);
+  ScmNeighborGraph *nb = scm_document_get_neighbors (doc);
+  g_assert_nonnull (nb);
+  g_assert_cmpint (nb->knn.n, ==, scm_document_get_n_cells (doc));
+  g_assert_cmpint (nb->knn.k, ==, 20);
+  g_assert_cmpint (nb->graph.n, ==, nb->knn.n);
+  g_assert_cmpstr (nb->use_rep, ==, scm_document_get_representation_name (doc));
   ui_close_window (win);
   g_assert_finalize_object (doc);
 }

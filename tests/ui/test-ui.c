@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "io/scm-io.h"
+#include "scm-annotate-page.h"
 #include "scm-application.h"
 #include "scm-test-util.h"
 #include "scm-open-page.h"
@@ -209,6 +210,84 @@ train_done (gpointer data)
   return !scm_train_page_is_running (SCM_TRAIN_PAGE (data));
 }
 
+static gboolean
+h5ad_exported (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+static void
+h5ad_export_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  GError *error = NULL;
+  gboolean ok = scm_annotate_page_export_h5ad_finish (SCM_ANNOTATE_PAGE (source), res, &error);
+  g_assert_no_error (error);
+  *(int *) data = ok ? 1 : -1;
+}
+
+/* The Annotate page's .h5ad export carries the graph the runner clustered
+ * on: obsp/connectivities (n x n, symmetric), obsp/distances and
+ * uns/neighbors, as Scanpy's `neighbors` stores them. */
+static void
+check_exported_graph (ScmWindow *window, ScmDocument *doc)
+{
+  ScmAnnotatePage *page = find_child_of_type (GTK_WIDGET (window), SCM_TYPE_ANNOTATE_PAGE);
+  gint64 n = scm_document_get_n_cells (doc);
+  g_autofree char *dir = g_dir_make_tmp ("scm-graph-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "annotated.h5ad", NULL);
+  GError *error = NULL;
+  int done = 0;
+
+  /* The demo file has no graph: whatever the export holds, the app wrote. */
+  g_assert_null (scm_dataset_get_obsp (scm_document_get_dataset (doc), "connectivities"));
+  g_assert_null (scm_uns_get (scm_document_get_dataset (doc)->uns, "neighbors"));
+  scm_annotate_page_export_h5ad_async (page, path, NULL, h5ad_export_cb, &done);
+  g_assert_true (ui_wait_until (h5ad_exported, &done, 120));
+  g_assert_cmpint (done, ==, 1);
+  g_autoptr (ScmDataset) back = scm_dataset_read (path, NULL, &error);
+  g_assert_no_error (error);
+  const ScmPairwise *conn = scm_dataset_get_obsp (back, "connectivities");
+  const ScmPairwise *dist = scm_dataset_get_obsp (back, "distances");
+  g_assert_nonnull (conn);
+  g_assert_nonnull (dist);
+  g_assert_cmpint (conn->X.n_rows, ==, n);
+  g_assert_cmpint (conn->X.n_cols, ==, n);
+  g_assert_cmpint (dist->X.n_rows, ==, n);
+  g_assert_cmpint (dist->X.n_cols, ==, n);
+  g_assert_cmpint (dist->X.indptr[n], ==, n * 19);
+  g_assert_cmpint (conn->X.indptr[n], >=, n * 19);
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 p = conn->X.indptr[i]; p < conn->X.indptr[i + 1]; p++)
+      {
+        gint32 j = conn->X.indices[p];
+        gboolean found = FALSE;
+        g_assert_cmpint (j, !=, i);
+        g_assert_cmpfloat (conn->X.data[p], >, 0.0f);
+        for (gint64 q = conn->X.indptr[j]; q < conn->X.indptr[j + 1] && !found; q++)
+          if (conn->X.indices[q] == i)
+            {
+              g_assert_cmpfloat (conn->X.data[q], ==, conn->X.data[p]);
+              found = TRUE;
+            }
+        g_assert_true (found);
+      }
+  ScmUnsNode *nb = scm_uns_get (back->uns, "neighbors");
+  g_assert_nonnull (nb);
+  g_assert_nonnull (scm_uns_get (nb, "connectivities_key"));
+  g_assert_cmpstr (scm_uns_get (nb, "connectivities_key")->string, ==, "connectivities");
+  g_assert_nonnull (scm_uns_get (nb, "distances_key"));
+  g_assert_cmpstr (scm_uns_get (nb, "distances_key")->string, ==, "distances");
+  ScmUnsNode *params = scm_uns_get (nb, "params");
+  g_assert_nonnull (params);
+  g_assert_nonnull (scm_uns_get (params, "n_neighbors"));
+  g_assert_cmpint (scm_uns_get (params, "n_neighbors")->ints[0], ==, 20);
+  g_assert_nonnull (scm_uns_get (params, "use_rep"));
+  g_assert_cmpstr (scm_uns_get (params, "use_rep")->string, ==,
+                   scm_document_get_representation_name (doc));
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 static void
 test_demo_and_train (void)
 {
@@ -251,6 +330,13 @@ test_demo_and_train (void)
       g_assert_nonnull (scm_document_get_umap (doc, &n_umap));
       g_assert_cmpint (n_umap, ==, 2201);
       g_assert_nonnull (scm_document_get_label_column (doc, "leiden"));
+      /* The runner hands the Leiden graph (k = 20) to the document. */
+      ScmNeighborGraph *nb = scm_document_get_neighbors (doc);
+      g_assert_nonnull (nb);
+      g_assert_cmpint (nb->knn.n, ==, 2201);
+      g_assert_cmpint (nb->knn.k, ==, 20);
+      g_assert_cmpint (nb->graph.n, ==, 2201);
+      g_assert_cmpstr (nb->use_rep, ==, "X_pca");
     }
   show_page (window, "explore");
   save_screenshot (GTK_WIDGET (window), "20-explore-pca");
@@ -258,6 +344,8 @@ test_demo_and_train (void)
   save_screenshot (GTK_WIDGET (window), "30-markers");
   show_page (window, "annotate");
   save_screenshot (GTK_WIDGET (window), "40-annotate");
+  if (scm_document_get_representation (doc) != NULL)
+    check_exported_graph (window, doc);
 
   /* A short tiny training run, started as the Start button does. */
   show_page (window, "train");
