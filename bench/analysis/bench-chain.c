@@ -6,8 +6,8 @@
  * (pairs of same-type cells mixed, library sizes rescaled, Poisson
  * counts), cached in --out-dir.  Ours: read -> normalise+log1p -> Seurat
  * HVG (2000) + scale -> PCA 50 (randomised) -> kNN k=15 -> connectivities
- * -> Leiden (RB, resolution 1) -> UMAP (serial, 1 thread; then again on all
- * processors, as `scmmae analyze` runs it, timed apart).  Reference:
+ * -> Leiden (RB, resolution 1) -> UMAP (serial, 1 thread, as `scmmae analyze`
+ * runs it; then again on all processors, Hogwild, timed apart).  Reference:
  * /usr/bin/python3 bench-chain-ref.py run (ref_pipeline.py's functions:
  * h5py, sklearn PCA arpack/randomized, pynndescent, umap-learn, leidenalg),
  * spawned after our run so the two never compete for the CPU.
@@ -205,9 +205,9 @@ run_ours (const char *h5, char **label_csvs, Result *r, GError **error)
     return FALSE;
   step_end (s, t0);
   r->total_s = now_s () - tt;
-  /* What `scmmae analyze` and the app run: the same layout on all
-   * processors (Hogwild SGD).  Timed apart so the serial total above stays
-   * comparable with umap-learn's serial layout; its quality is not used. */
+  /* The same layout on all processors (Hogwild SGD), timed apart: it is
+   * why `scmmae analyze` and the app keep the layout serial (on 2 cores the
+   * threads trade cache lines of the shared embedding and lose). */
   uo.n_threads = 0;
   r->umap_threads = (int) g_get_num_processors ();
   g_autofree float *E2 = g_new (float, n * 2);
@@ -369,8 +369,8 @@ print_result (const char *title, Result *r, gboolean with_ref, double ref_pca_ra
   g_print ("%-20s %9.3f %9.3f %9.2f   kNN + connectivities + Leiden + UMAP (serial layout)\n",
            "graph chain", g_ours, with_ref ? g_ref : NAN, with_ref ? g_ref / g_ours : NAN);
   double g_thr = g_ours - umap_ours + r->umap_threads_s;
-  g_print ("%-20s %9.3f %9.3f %9.2f   the same, our layout on %d threads as `scmmae analyze` "
-           "runs it (umap-learn serial, as with Scanpy's default random_state)\n",
+  g_print ("%-20s %9.3f %9.3f %9.2f   the same with our layout on %d threads (Hogwild; "
+           "not the default)\n",
            "graph chain (thr)", g_thr, with_ref ? g_ref : NAN, with_ref ? g_ref / g_thr : NAN,
            r->umap_threads);
   g_print ("%-28s %9s %9s\n", "quality", "ours", "ref");
