@@ -754,7 +754,8 @@ color_requested (ScmExploreState *state, const char *key, ScmExplorePage *self)
 /* ---- re-clustering ---- */
 
 typedef struct {
-  ScmMatrix *rep;     /* copy */
+  ScmMatrix *rep;     /* copy; NULL when the document's graph is reused */
+  gint64     n;       /* cells */
   double     resolution;
   guint64    generation;
   gint32    *codes;
@@ -778,18 +779,21 @@ recluster_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   ReclusterJob *j = data;
   GError *error = NULL;
   ScmKnn knn = { 0 };
-  ScmKnnOptions ko;
-  scm_knn_options_init (&ko);
-  ko.k = MIN (20, (int) j->rep->n_rows);   /* as the analyze chain */
-  ko.cancellable = cancellable;
-  if (!scm_knn_compute (j->rep->data, j->rep->n_rows, j->rep->n_cols, &ko, &knn, &error) ||
-      !(j->neighbors = scm_neighbor_graph_build (&knn, ko.k, &ko, j->rep->name, &error)))
-    goto out;
+  if (j->neighbors == NULL)
+    {
+      ScmKnnOptions ko;
+      scm_knn_options_init (&ko);
+      ko.k = MIN (20, (int) j->n);   /* as the analyze chain */
+      ko.cancellable = cancellable;
+      if (!scm_knn_compute (j->rep->data, j->rep->n_rows, j->rep->n_cols, &ko, &knn, &error) ||
+          !(j->neighbors = scm_neighbor_graph_build (&knn, ko.k, &ko, j->rep->name, &error)))
+        goto out;
+    }
   ScmLeidenOptions lo;
   scm_leiden_options_init (&lo);
   lo.resolution = j->resolution;
   lo.cancellable = cancellable;
-  j->codes = g_try_new (gint32, MAX (j->rep->n_rows, 1));
+  j->codes = g_try_new (gint32, MAX (j->n, 1));
   if (!j->codes)
     {
       g_set_error (&error, SCM_ERROR, SCM_ERROR_NO_MEMORY, "cannot allocate clusters");
@@ -841,7 +845,7 @@ recluster_done (GObject *source, GAsyncResult *res, gpointer user_data)
     scm_document_set_neighbors (self->link.document, j->generation,
                                 scm_neighbor_graph_ref (j->neighbors));
   if (self->link.document)
-    scm_document_set_clusters (self->link.document, j->generation, j->codes, j->rep->n_rows,
+    scm_document_set_clusters (self->link.document, j->generation, j->codes, j->n,
                                (guint) j->n_clusters, j->resolution);
 }
 
@@ -857,16 +861,26 @@ scm_explore_page_recluster (ScmExplorePage *self, double resolution)
     g_cancellable_cancel (self->recluster_cancel);
   g_clear_object (&self->recluster_cancel);
   ReclusterJob *j = g_new0 (ReclusterJob, 1);
-  GError *error = NULL;
-  j->rep = scm_matrix_new (rep->name, rep->n_rows, rep->n_cols, &error);
-  if (!j->rep)
+  j->n = rep->n_rows;
+  /* A new resolution changes only Leiden: reuse the document's graph when
+   * it was built on this representation (it is immutable and reference
+   * counted), so only a missing graph costs a kNN search. */
+  ScmNeighborGraph *have = scm_document_get_neighbors (self->link.document);
+  if (have != NULL && have->knn.n == rep->n_rows && g_strcmp0 (have->use_rep, rep->name) == 0)
+    j->neighbors = scm_neighbor_graph_ref (have);
+  else
     {
-      g_warning ("recluster: %s", error->message);
-      g_clear_error (&error);
-      g_free (j);
-      return;
+      GError *error = NULL;
+      j->rep = scm_matrix_new (rep->name, rep->n_rows, rep->n_cols, &error);
+      if (!j->rep)
+        {
+          g_warning ("recluster: %s", error->message);
+          g_clear_error (&error);
+          g_free (j);
+          return;
+        }
+      memcpy (j->rep->data, rep->data, sizeof (float) * rep->n_rows * rep->n_cols);
     }
-  memcpy (j->rep->data, rep->data, sizeof (float) * rep->n_rows * rep->n_cols);
   j->resolution = resolution;
   j->generation = scm_document_get_generation (self->link.document);
   self->recluster_cancel = g_cancellable_new ();

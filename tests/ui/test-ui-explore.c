@@ -174,6 +174,15 @@ test_recluster (void)
   g_assert_cmpint (nb->knn.k, ==, 20);
   g_assert_cmpint (nb->graph.n, ==, nb->knn.n);
   g_assert_cmpstr (nb->use_rep, ==, scm_document_get_representation_name (doc));
+  /* Another resolution reuses that graph (no new kNN search): same object,
+   * and the clusters follow the new resolution. */
+  guint k_fine = 0;
+  scm_explore_page_recluster (page, 2.0);
+  g_assert_true (ui_wait_until (not_busy, page, 120));
+  g_assert_true (scm_document_get_neighbors (doc) == nb);
+  scm_document_get_clusters (doc, NULL, &k_fine, &res);
+  g_assert_cmpfloat (res, ==, 2.0);
+  g_assert_cmpuint (k_fine, >, k_after);
   ui_close_window (win);
   g_assert_finalize_object (doc);
 }
