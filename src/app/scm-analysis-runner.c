@@ -195,16 +195,13 @@ scm_neighbor_graph_build (const ScmKnn *knn, int k, const ScmKnnOptions *kopts,
                           const char *use_rep, GError **error)
 {
   g_autoptr(ScmNeighborGraph) g = scm_neighbor_graph_new ();
-  ScmKnnMethod method = kopts->method;
 
   if (!scm_knn_prefix (knn, k, &g->knn, error) ||
       !scm_graph_umap_connectivities (&g->knn, &g->graph, error))
     return NULL;
-  if (method == SCM_KNN_AUTO)
-    method = knn->n <= SCM_KNN_EXACT_MAX_CELLS ? SCM_KNN_EXACT : SCM_KNN_NNDESCENT;
   g->metric = kopts->metric;
   g->use_rep = g_strdup (use_rep != NULL ? use_rep : "X_pca");
-  g->knn_method = g_strdup (scm_knn_method_name (method));
+  g->knn_method = g_strdup (scm_knn_method_name (scm_knn_resolve_method (kopts->method, knn->n)));
   g->random_state = kopts->seed;
   return g_steal_pointer (&g);
 }

@@ -85,8 +85,7 @@ scm_cmd_neighbors (int argc, char **argv)
   gint32 *comp = g_new (gint32, MAX (g.n, 1));
   gint64 nc = scm_graph_components (&g, comp);
   g_free (comp);
-  ScmKnnMethod used = ko.method != SCM_KNN_AUTO ? ko.method
-                      : (ds->n_cells <= SCM_KNN_EXACT_MAX_CELLS ? SCM_KNN_EXACT : SCM_KNN_NNDESCENT);
+  ScmKnnMethod used = scm_knn_resolve_method (ko.method, ds->n_cells);
   g_print ("neighbors: %" G_GINT64_FORMAT " cells, obsm/%s, k=%d %s (%s), %" G_GINT64_FORMAT
            " edges, %" G_GINT64_FORMAT " connected component(s), %.2f s [%s]\n",
            g.n, use_rep ? use_rep : "X_pca", ko.k, scm_metric_name (ko.metric),

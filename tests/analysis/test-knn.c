@@ -183,10 +183,24 @@ test_prefix (void)
   scm_knn_clear (&src);
 }
 
+/* AUTO switches from exact to NN-descent above SCM_KNN_EXACT_MAX_CELLS;
+ * an explicit choice is kept whatever the size. */
+static void
+test_resolve_method (void)
+{
+  g_assert_cmpint (scm_knn_resolve_method (SCM_KNN_AUTO, SCM_KNN_EXACT_MAX_CELLS), ==,
+                   SCM_KNN_EXACT);
+  g_assert_cmpint (scm_knn_resolve_method (SCM_KNN_AUTO, SCM_KNN_EXACT_MAX_CELLS + 1), ==,
+                   SCM_KNN_NNDESCENT);
+  g_assert_cmpint (scm_knn_resolve_method (SCM_KNN_EXACT, 1000000), ==, SCM_KNN_EXACT);
+  g_assert_cmpint (scm_knn_resolve_method (SCM_KNN_NNDESCENT, 10), ==, SCM_KNN_NNDESCENT);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/analysis/knn/resolve-method", test_resolve_method);
   g_test_add_func ("/analysis/knn/prefix", test_prefix);
   g_test_add_func ("/analysis/knn/exact-blocked-vs-naive", test_exact_blocked_vs_naive);
   g_test_add_func ("/analysis/knn/nndescent-vs-naive-small", test_nndescent_vs_naive_small);

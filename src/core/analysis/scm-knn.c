@@ -104,6 +104,14 @@ scm_knn_clear (ScmKnn *knn)
   knn->k = 0;
 }
 
+ScmKnnMethod
+scm_knn_resolve_method (ScmKnnMethod method, gint64 n)
+{
+  if (method != SCM_KNN_AUTO)
+    return method;
+  return n <= SCM_KNN_EXACT_MAX_CELLS ? SCM_KNN_EXACT : SCM_KNN_NNDESCENT;
+}
+
 gboolean
 scm_knn_prefix (const ScmKnn *src, int k, ScmKnn *dst, GError **error)
 {
@@ -782,9 +790,7 @@ scm_knn_compute (const float *X, gint64 n, gint64 d, const ScmKnnOptions *opts, 
       }
   if (!scm_knn_alloc (out, n, opts->k, error))
     return FALSE;
-  ScmKnnMethod method = opts->method;
-  if (method == SCM_KNN_AUTO)
-    method = n <= SCM_KNN_EXACT_MAX_CELLS ? SCM_KNN_EXACT : SCM_KNN_NNDESCENT;
+  ScmKnnMethod method = scm_knn_resolve_method (opts->method, n);
   gboolean ok;
   if (method == SCM_KNN_EXACT)
     ok = scm_knn_exact_blocked (X, n, d, opts->metric, opts->n_threads, opts->cancellable, out,

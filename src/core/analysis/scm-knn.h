@@ -65,6 +65,9 @@ gboolean scm_metric_from_name (const char *name, ScmMetric *metric);
 /* "auto" / "exact" / "nndescent" -> method; FALSE if unknown. */
 gboolean scm_knn_method_from_name (const char *name, ScmKnnMethod *method);
 const char *scm_knn_method_name   (ScmKnnMethod method);
+/* The search scm_knn_compute runs for `method` on n points (AUTO: exact up
+ * to SCM_KNN_EXACT_MAX_CELLS, NN-descent above). */
+ScmKnnMethod scm_knn_resolve_method (ScmKnnMethod method, gint64 n);
 
 /* Allocates out->indices/distances (g_try_malloc) for n x k. */
 gboolean scm_knn_alloc (ScmKnn *out, gint64 n, int k, GError **error);

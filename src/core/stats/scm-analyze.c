@@ -374,7 +374,7 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
     gboolean gok = scm_graph_umap_connectivities (&kl, &graph, error);
     /* the clustering graph is the one Scanpy would keep in obsp */
     ScmNeighborsParams np = { o.k, ko.metric, r.rep_used,
-                              n <= SCM_KNN_EXACT_MAX_CELLS ? "exact" : "nndescent", o.seed };
+                              scm_knn_method_name (scm_knn_resolve_method (ko.method, n)), o.seed };
     gok = gok && scm_neighbors_store (ds, &kl, &graph, &np, error);
     scm_knn_clear (&kl);
     if (!gok)
