@@ -112,6 +112,69 @@ test_deterministic_one_thread (void)
   scm_graph_clear (&g);
 }
 
+typedef struct {
+  int           calls, last, total;
+  GCancellable *cancel;
+} ProgressLog;
+
+static void
+log_progress (int done, int total, gpointer data)
+{
+  ProgressLog *p = data;
+  g_assert_cmpint (done, ==, p->last + 1);
+  p->calls++;
+  p->last = done;
+  p->total = total;
+  if (p->cancel && done == 10)
+    g_cancellable_cancel (p->cancel);
+}
+
+/* Progress once per epoch in order, on every thread count, and a cancel
+ * stops all threads at the same epoch (no thread left at a barrier). */
+static void
+test_progress_and_cancel (void)
+{
+  gint64 n = 500, d = 4;
+  float *X = atest_random (n, d, 3);
+  ScmGraph g;
+  atest_graph_of (X, n, d, 15, &g);
+  float *E = g_new (float, n * 2);
+  for (int T = 1; T <= 3; T++)
+    {
+      ScmUmapOptions o;
+      scm_umap_options_init (&o);
+      o.n_threads = T;
+      o.n_epochs = 40;
+      ProgressLog log = { 0 };
+      o.progress = log_progress;
+      o.progress_data = &log;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (scm_umap_layout (&g, &o, E, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (log.calls, ==, 40);
+      g_assert_cmpint (log.total, ==, 40);
+      for (gint64 i = 0; i < n * 2; i++)
+        g_assert_true (isfinite (E[i]));
+
+      g_autoptr (GCancellable) cancel = g_cancellable_new ();
+      ProgressLog log2 = { 0, 0, 0, cancel };
+      o.progress_data = &log2;
+      o.cancellable = cancel;
+      g_assert_false (scm_umap_layout (&g, &o, E, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (log2.calls, ==, 10);
+      /* cancelled before it starts: no epoch at all */
+      g_clear_error (&error);
+      log2 = (ProgressLog) { 0, 0, 0, cancel };
+      g_assert_false (scm_umap_layout (&g, &o, E, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (log2.calls, ==, 0);
+    }
+  g_free (E);
+  g_free (X);
+  scm_graph_clear (&g);
+}
+
 static void
 test_disconnected (void)
 {
@@ -126,11 +189,13 @@ test_disconnected (void)
   gint32 *comp = g_new (gint32, n);
   g_assert_cmpint (scm_graph_components (&g, comp), ==, 2);
   g_free (comp);
+  float *E = g_new (float, n * 2);
+  for (int T = 1; T <= 2; T++)
+  {
   ScmUmapOptions o;
   scm_umap_options_init (&o);
-  o.n_threads = 1;
+  o.n_threads = T;
   o.n_epochs = 1;
-  float *E = g_new (float, n * 2);
   g_assert_true (scm_umap_layout (&g, &o, E, NULL));
   double c[2][2] = { { 0, 0 }, { 0, 0 } };
   for (gint64 i = 0; i < n; i++)
@@ -146,6 +211,7 @@ test_disconnected (void)
   g_test_message ("component centroids %.2f apart; %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                   " points nearer their own", hypot (c[0][0] - c[1][0], c[0][1] - c[1][1]), own, n);
   g_assert_cmpint (own, >=, 0.98 * n);
+  }
   g_free (E);
   g_free (X);
   scm_graph_clear (&g);
@@ -209,6 +275,14 @@ test_trustworthiness_vs_umap_learn (void)
                   atest_ref_scalar ("umap_sub3_trust_k15_min"),
                   atest_ref_scalar ("umap_sub3_trust_k15_max"));
   g_assert_cmpfloat (fabs (t - ref), <, 0.01);
+  /* the multithreaded path (slabs, snapshots for negative samples) is a
+   * different schedule of the same SGD: same quality */
+  o.n_threads = 2;
+  g_assert_true (scm_umap_layout (&g, &o, E, &error));
+  g_assert_no_error (error);
+  double t2 = scm_trustworthiness (U, d, E, 2, m, 15);
+  g_test_message ("the same on 2 threads: %.4f", t2);
+  g_assert_cmpfloat (fabs (t2 - ref), <, 0.01);
   g_free (E);
   g_free (U);
   g_free (X);
@@ -223,6 +297,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/umap/spectral-path", test_spectral_path);
   g_test_add_func ("/analysis/umap/deterministic-one-thread", test_deterministic_one_thread);
   g_test_add_func ("/analysis/umap/disconnected-components", test_disconnected);
+  g_test_add_func ("/analysis/umap/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/analysis/umap/trustworthiness-metric", test_trustworthiness_metric);
   g_test_add_func ("/analysis/umap/trustworthiness-vs-umap-learn", test_trustworthiness_vs_umap_learn);
   return g_test_run ();

@@ -16,6 +16,19 @@ typedef void (*ScmParallelFunc) (int thread, int n_threads, gpointer data);
 
 /* Runs f(t, T, data) for t = 0..T-1, t = 0 on the calling thread. */
 void     _scm_parallel_run (int n_threads, ScmParallelFunc f, gpointer data);
+/* A reusable barrier for the threads of one _scm_parallel_run (for work
+ * in rounds, e.g. epochs, without starting threads for each round). */
+typedef struct {
+  GMutex mutex;
+  GCond  cond;
+  int    n_threads;
+  gint   waiting, round;   /* atomic */
+} ScmBarrier;
+
+void     _scm_barrier_init  (ScmBarrier *b, int n_threads);
+void     _scm_barrier_clear (ScmBarrier *b);
+/* Returns once all n_threads threads have called it for this round. */
+void     _scm_barrier_wait  (ScmBarrier *b);
 /* requested <= 0 -> number of processors; at least 1. */
 int      _scm_analysis_threads (int requested);
 /* g_try_malloc of n * size with an overflow check; sets SCM_ERROR_NO_MEMORY

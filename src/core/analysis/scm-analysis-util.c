@@ -42,6 +42,53 @@ _scm_parallel_run (int n_threads, ScmParallelFunc f, gpointer data)
   g_free (jobs);
 }
 
+void
+_scm_barrier_init (ScmBarrier *b, int n_threads)
+{
+  g_mutex_init (&b->mutex);
+  g_cond_init (&b->cond);
+  b->n_threads = n_threads;
+  b->waiting = 0;
+  b->round = 0;
+}
+
+void
+_scm_barrier_clear (ScmBarrier *b)
+{
+  g_mutex_clear (&b->mutex);
+  g_cond_clear (&b->cond);
+}
+
+/* Spins a little before sleeping: rounds here are milliseconds apart and
+ * the others usually arrive within microseconds, far less than a sleep
+ * and wake-up through the kernel costs (~100 us on a VM). */
+void
+_scm_barrier_wait (ScmBarrier *b)
+{
+  guint round = (guint) g_atomic_int_get (&b->round);
+  if (g_atomic_int_add (&b->waiting, 1) == b->n_threads - 1)
+    {
+      g_atomic_int_set (&b->waiting, 0);
+      g_mutex_lock (&b->mutex);
+      g_atomic_int_inc (&b->round);
+      g_cond_broadcast (&b->cond);
+      g_mutex_unlock (&b->mutex);
+      return;
+    }
+  for (int i = 0; i < 4000; i++)
+    {
+      if ((guint) g_atomic_int_get (&b->round) != round)
+        return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause ();
+#endif
+    }
+  g_mutex_lock (&b->mutex);
+  while ((guint) g_atomic_int_get (&b->round) == round)   /* also spurious wake-ups */
+    g_cond_wait (&b->cond, &b->mutex);
+  g_mutex_unlock (&b->mutex);
+}
+
 int
 _scm_analysis_threads (int requested)
 {

@@ -394,19 +394,32 @@ multi_component_init (const ScmGraph *g, const gint32 *comp, gint64 nc, int dim,
 /* ---- SGD -------------------------------------------------------------- */
 
 typedef struct {
-  gint64        n_edges;
   const gint32 *head, *tail;
   const double *eps;        /* epochs per sample */
   const double *epns;       /* epochs per negative sample */
   double       *next;       /* epoch of next sample */
   double       *next_neg;   /* epoch of next negative sample */
+  const gint64 *part;       /* [T + 1]: thread t owns edges part[t] .. part[t + 1] - 1 */
+  const gint64 *cells;      /* [T + 1]: ... and the cells (heads) cells[t] .. cells[t + 1] - 1 */
   float        *emb;
+  float        *snap;       /* with T > 1: two copies of the embedding (see sgd_worker) */
   gint64        n;
-  int           dim;
-  float         a, b, gamma, alpha;
-  int           epoch;
+  int           dim, n_epochs;
+  float         a, b, gamma;
+  double        learning_rate;
   ScmRng       *rngs;       /* per thread */
+  ScmBarrier   *barrier;
+  gint          stop;       /* atomic; set by thread 0 between epochs */
+  const ScmUmapOptions *opts;
+  GError      **error;      /* written by thread 0 only (the caller's thread) */
 } SgdJob;
+
+/* Where an epoch stands: its number (as the epoch rule compares it) and
+ * its learning rate. */
+typedef struct {
+  double ep;
+  float  alpha;
+} SgdEpoch;
 
 static inline float
 clip4 (float v)
@@ -414,88 +427,213 @@ clip4 (float v)
   return v > 4.0f ? 4.0f : (v < -4.0f ? -4.0f : v);
 }
 
-/* Epoch step over edges [lo, hi).  `dim` is a literal at the call sites
- * below so the common 2-d case compiles to straight-line code; that needs
- * the function inlined into each, which GCC declines on its own (the body
- * is large), hence always_inline. */
-static inline __attribute__ ((always_inline)) void
-sgd_edges (SgdJob *J, ScmRng *rng, gint64 lo, gint64 hi, const int dim)
+/* own ? mine : other, as a mask rather than a branch: which one it is
+ * for a random negative sample is a coin toss the predictor loses. */
+static inline const float *
+pick_rows (const float *mine, const float *other, gboolean own)
 {
-  const float a = J->a, b = J->b, alpha = J->alpha, gamma2b = 2.0f * J->gamma * J->b;
-  const double ep = J->epoch;
+  uintptr_t m = -(uintptr_t) (own != 0);
+  return (const float *) (((uintptr_t) mine & m) | ((uintptr_t) other & ~m));
+}
+
+/* One sample of edge e (which is due): the attractive step on both ends,
+ * then the edge's negative samples on its head.  `dim` is a literal at
+ * the call sites below so the common 2-d case compiles to straight-line
+ * code; that needs the function inlined into each, which GCC declines on
+ * its own (the body is large), hence always_inline. */
+static inline __attribute__ ((always_inline)) void
+sgd_edge (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 e, const float *neg_emb,
+          guint64 own_lo, guint64 own_span, const int dim)
+{
+  const float a = J->a, b = J->b, alpha = E.alpha, gamma2b = 2.0f * J->gamma * J->b;
+  const double ep = E.ep;
   const guint64 n = (guint64) J->n;
   float *emb = J->emb;
-  for (gint64 e = lo; e < hi; e++)
+  gint32 j = J->head[e], k = J->tail[e];
+  float *cur = emb + (gint64) j * dim, *oth = emb + (gint64) k * dim;
+  float d2 = 0;
+  for (int c = 0; c < dim; c++)
+    d2 += (cur[c] - oth[c]) * (cur[c] - oth[c]);
+  float coeff = 0;
+  if (d2 > 0)
     {
-      if (!(J->next[e] <= ep))
-        continue;
-      gint32 j = J->head[e], k = J->tail[e];
-      float *cur = emb + (gint64) j * dim, *oth = emb + (gint64) k * dim;
-      float d2 = 0;
-      for (int c = 0; c < dim; c++)
-        d2 += (cur[c] - oth[c]) * (cur[c] - oth[c]);
-      float coeff = 0;
-      if (d2 > 0)
+      /* -2ab d^(b-1) / (a d^b + 1) with one power */
+      float pw = powf (d2, b);
+      coeff = (-2.0f * a * b * pw / d2) / (a * pw + 1.0f);
+    }
+  for (int c = 0; c < dim; c++)
+    {
+      float gd = clip4 (coeff * (cur[c] - oth[c]));
+      cur[c] += gd * alpha;
+      oth[c] -= gd * alpha;
+    }
+  J->next[e] += J->eps[e];
+  int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
+  /* Negative samples in batches of up to 8: the repulsive coefficients
+   * of a batch are computed from the same position of `cur` (after the
+   * attractive step) so the powf calls run in parallel instead of as a
+   * chain through cur; the updates are then applied in order.  This is
+   * the only departure from umap-learn's loop (whose parallel mode is
+   * already stale in the same way across threads). */
+  for (int p0 = 0; p0 < n_neg; p0 += 8)
+    {
+      int nb = MIN (8, n_neg - p0);
+      gint64 kk[8];
+      float rc[8];
+      for (int q = 0; q < nb; q++)
         {
-          /* -2ab d^(b-1) / (a d^b + 1) with one power */
-          float pw = powf (d2, b);
-          coeff = (-2.0f * a * b * pw / d2) / (a * pw + 1.0f);
+          kk[q] = (gint64) scm_rng_below_inline (rng, n);
+          const float *o2 = pick_rows (emb, neg_emb, (guint64) kk[q] - own_lo < own_span) + kk[q] * dim;
+          float dn = 0;
+          for (int c = 0; c < dim; c++)
+            dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
+          rc[q] = dn;
         }
-      for (int c = 0; c < dim; c++)
+      for (int q = 0; q < nb; q++)
+        rc[q] = rc[q] > 0 ? gamma2b / ((0.001f + rc[q]) * (a * powf (rc[q], b) + 1.0f))
+                          : (kk[q] == j ? 0.0f : -1.0f);
+      for (int q = 0; q < nb; q++)
         {
-          float gd = clip4 (coeff * (cur[c] - oth[c]));
-          cur[c] += gd * alpha;
-          oth[c] -= gd * alpha;
+          const float *o2 = pick_rows (emb, neg_emb, (guint64) kk[q] - own_lo < own_span) + kk[q] * dim;
+          if (rc[q] > 0)
+            for (int c = 0; c < dim; c++)
+              cur[c] += clip4 (rc[q] * (cur[c] - o2[c])) * alpha;
+          else if (rc[q] < 0)   /* coincident with another point */
+            for (int c = 0; c < dim; c++)
+              cur[c] += 4.0f * alpha;
         }
-      J->next[e] += J->eps[e];
-      int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
-      /* Negative samples in batches of up to 8: the repulsive coefficients
-       * of a batch are computed from the same position of `cur` (after the
-       * attractive step) so the powf calls run in parallel instead of as a
-       * chain through cur; the updates are then applied in order.  This is
-       * the only departure from umap-learn's loop (whose parallel mode is
-       * already stale in the same way across threads). */
-      for (int p0 = 0; p0 < n_neg; p0 += 8)
+    }
+  J->next_neg[e] += n_neg * J->epns[e];
+}
+
+/* Indices (relative to s0) of the edges in [s0, s1) due at epoch ep.
+ * Which edges are due depends on each edge's weight, so a plain
+ * `if (next[e] > ep) continue` mispredicts on a large share of them; the
+ * list is built without branches. */
+static inline __attribute__ ((always_inline)) int
+due_edges (const SgdJob *J, double ep, gint64 s0, gint64 s1, gint32 *due)
+{
+  int n_due = 0;
+  for (gint64 e = s0; e < s1; e++)
+    {
+      due[n_due] = (gint32) (e - s0);
+      n_due += J->next[e] <= ep;
+    }
+  return n_due;
+}
+
+/* Epoch step over edges [lo, hi).  The edges are sorted by head, and all
+ * samples of one head form a chain of dependent floating point steps
+ * through its position (~250 cycles a positive sample with its negatives,
+ * nearly all latency).  So two halves of the range are walked in
+ * lockstep: their chains are independent and the core overlaps them.
+ * The order of updates is a fixed interleaving of the edge list
+ * (deterministic, and as valid an order as the list's own). */
+static inline __attribute__ ((always_inline)) void
+sgd_edges (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 lo, gint64 hi,
+           const float *neg_emb, guint64 own_lo, guint64 own_span, const int dim)
+{
+  enum { STRETCH = 1024 };
+  gint32 due_a[STRETCH], due_b[STRETCH];
+  gint64 mid = lo + (hi - lo) / 2;
+  for (gint64 a0 = lo, b0 = mid; a0 < mid || b0 < hi; a0 += STRETCH, b0 += STRETCH)
+    {
+      int na = a0 < mid ? due_edges (J, E.ep, a0, MIN (mid, a0 + STRETCH), due_a) : 0;
+      int nb = b0 < hi ? due_edges (J, E.ep, b0, MIN (hi, b0 + STRETCH), due_b) : 0;
+      int both = MIN (na, nb);
+      for (int u = 0; u < both; u++)
         {
-          int nb = MIN (8, n_neg - p0);
-          gint64 kk[8];
-          float rc[8];
-          for (int q = 0; q < nb; q++)
-            {
-              kk[q] = (gint64) scm_rng_below_inline (rng, n);
-              const float *o2 = emb + kk[q] * dim;
-              float dn = 0;
-              for (int c = 0; c < dim; c++)
-                dn += (cur[c] - o2[c]) * (cur[c] - o2[c]);
-              rc[q] = dn;
-            }
-          for (int q = 0; q < nb; q++)
-            rc[q] = rc[q] > 0 ? gamma2b / ((0.001f + rc[q]) * (a * powf (rc[q], b) + 1.0f))
-                              : (kk[q] == j ? 0.0f : -1.0f);
-          for (int q = 0; q < nb; q++)
-            {
-              const float *o2 = emb + kk[q] * dim;
-              if (rc[q] > 0)
-                for (int c = 0; c < dim; c++)
-                  cur[c] += clip4 (rc[q] * (cur[c] - o2[c])) * alpha;
-              else if (rc[q] < 0)   /* coincident with another point */
-                for (int c = 0; c < dim; c++)
-                  cur[c] += 4.0f * alpha;
-            }
+          sgd_edge (J, rng, E, a0 + due_a[u], neg_emb, own_lo, own_span, dim);
+          sgd_edge (J, rng, E, b0 + due_b[u], neg_emb, own_lo, own_span, dim);
         }
-      J->next_neg[e] += n_neg * J->epns[e];
+      for (int u = both; u < na; u++)
+        sgd_edge (J, rng, E, a0 + due_a[u], neg_emb, own_lo, own_span, dim);
+      for (int u = both; u < nb; u++)
+        sgd_edge (J, rng, E, b0 + due_b[u], neg_emb, own_lo, own_span, dim);
     }
 }
 
+/* All epochs on thread t's edges.  With several threads each owns the
+ * edges whose head lies in its slab of cells (see partition_cells), the
+ * cells renumbered so that each slab is contiguous in memory, so most
+ * writes stay in its own cache lines.  Negative samples pick random
+ * cells; one in another thread's slab reads a snapshot of the layout
+ * taken at the epoch's start instead of the live rows that thread keeps
+ * writing (each such read would move a cache line between the cores:
+ * why plain Hogwild lost to one thread on two cores). */
 static void
 sgd_worker (int t, int T, gpointer data)
 {
   SgdJob *J = data;
-  gint64 lo = J->n_edges * t / T, hi = J->n_edges * (t + 1) / T;
-  if (J->dim == 2)
-    sgd_edges (J, &J->rngs[t], lo, hi, 2);
-  else
-    sgd_edges (J, &J->rngs[t], lo, hi, J->dim);
+  gint64 lo = J->part[t], hi = J->part[t + 1];
+  gint64 c0 = J->cells[t] * J->dim, c1 = J->cells[t + 1] * J->dim, size = J->n * J->dim;
+  guint64 own_lo = J->cells[t], own_span = J->cells[t + 1] - J->cells[t];
+  /* two snapshots: epoch ep reads snap[ep % 2] while threads that are
+   * done write their slab into the other, so one barrier per epoch */
+  if (T > 1)
+    {
+      memcpy (J->snap + c0, J->emb + c0, (c1 - c0) * sizeof (float));
+      _scm_barrier_wait (J->barrier);
+    }
+  for (int ep = 0; ep < J->n_epochs; ep++)
+    {
+      const float *neg_emb = T > 1 ? J->snap + (ep % 2) * size : J->emb;
+      SgdEpoch E = { ep, (float) (J->learning_rate * (1.0 - (double) ep / J->n_epochs)) };
+      if (J->dim == 2)
+        sgd_edges (J, &J->rngs[t], E, lo, hi, neg_emb, own_lo, own_span, 2);
+      else
+        sgd_edges (J, &J->rngs[t], E, lo, hi, neg_emb, own_lo, own_span, J->dim);
+      if (T > 1)
+        memcpy (J->snap + ((ep + 1) % 2) * size + c0, J->emb + c0, (c1 - c0) * sizeof (float));
+      /* decided before the barrier, read after it: all threads agree */
+      if (t == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (J->opts->cancellable, J->error))
+            g_atomic_int_set (&J->stop, 1);
+          else if (J->opts->progress)
+            J->opts->progress (ep + 1, J->n_epochs, J->opts->progress_data);
+        }
+      if (T > 1)
+        _scm_barrier_wait (J->barrier);
+      if (g_atomic_int_get (&J->stop))
+        break;
+    }
+}
+
+/* Thread of each cell for T > 1: slabs along the first coordinate of the
+ * initial layout (a spectral layout puts graph neighbours close, so few
+ * edges cross a slab boundary), cut where each holds an equal share of
+ * the positive samples.  A weighted histogram of 64k bins finds the cuts
+ * in O(n). */
+static void
+partition_cells (const float *emb, int dim, gint64 n, const double *work, int T, guint8 *part)
+{
+  enum { NB = 1 << 16 };
+  float lo = INFINITY, hi = -INFINITY;
+  for (gint64 i = 0; i < n; i++)
+    {
+      lo = MIN (lo, emb[i * dim]);
+      hi = MAX (hi, emb[i * dim]);
+    }
+  double scale = hi > lo ? (NB - 1) / ((double) hi - lo) : 0;
+  double *hist = g_new0 (double, NB);
+  double total = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      hist[(int) ((emb[i * dim] - lo) * scale)] += work[i];
+      total += work[i];
+    }
+  guint8 *bin_part = g_new (guint8, NB);
+  double acc = 0;
+  for (int k = 0; k < NB; k++)
+    {
+      bin_part[k] = (guint8) MIN (T - 1, total > 0 ? (int) (acc / total * T) : 0);
+      acc += hist[k];
+    }
+  for (gint64 i = 0; i < n; i++)
+    part[i] = bin_part[(int) ((emb[i * dim] - lo) * scale)];
+  g_free (hist);
+  g_free (bin_part);
 }
 
 gboolean
@@ -549,23 +687,6 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   ScmRng *rngs = g_new (ScmRng, T);
   if (!next_neg)
     goto out;
-  gint64 e = 0;
-  for (gint64 i = 0; i < n; i++)
-    for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
-      {
-        double w = g->weights[p];
-        if (!(w >= wmax / n_epochs && w > 0))
-          continue;
-        head[e] = (gint32) i;
-        tail[e] = g->indices[p];
-        double n_samples = n_epochs * (w / wmax);
-        eps[e] = n_epochs / n_samples;
-        epns[e] = opts->negative_sample_rate > 0 ? eps[e] / opts->negative_sample_rate : INFINITY;
-        next[e] = eps[e];
-        next_neg[e] = epns[e];
-        e++;
-      }
-
   /* initialisation */
   ScmRng rng;
   scm_rng_seed_stream (&rng, opts->seed, 0);
@@ -601,20 +722,109 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
         embedding[i * dim + c] = 10.0f * (embedding[i * dim + c] - lo) / span;
     }
 
+  /* With one thread: the edges in CSR order on the caller's embedding.
+   * With several: cells renumbered slab by slab (original order within a
+   * slab), edges grouped by the slab of their head, the SGD on a permuted
+   * copy of the embedding. */
+  gint64 *part_start = g_new0 (gint64, T + 1), *cell_start = g_new0 (gint64, T + 1);
+  gint32 *new_id = NULL;
+  float *work_emb = embedding, *snap = NULL;
+  if (T > 1)
+    {
+      double *work = _scm_try_alloc (n, sizeof (double), "UMAP partition", error);
+      guint8 *part = work ? _scm_try_alloc (n, 1, "UMAP partition", error) : NULL;
+      new_id = part ? _scm_try_alloc (n, sizeof (gint32), "UMAP partition", error) : NULL;
+      work_emb = new_id ? _scm_try_alloc (n * dim, sizeof (float), "UMAP partition", error) : NULL;
+      snap = work_emb ? _scm_try_alloc (2 * n * dim, sizeof (float), "UMAP snapshot", error) : NULL;
+      if (!snap)
+        {
+          g_free (work);
+          g_free (part);
+          g_free (new_id);
+          g_free (work_emb);
+          g_free (part_start);
+          g_free (cell_start);
+          goto out;
+        }
+      for (gint64 i = 0; i < n; i++)
+        {
+          work[i] = 0;
+          for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
+            if (g->weights[p] >= wmax / n_epochs && g->weights[p] > 0)
+              work[i] += g->weights[p] / wmax;
+        }
+      partition_cells (embedding, dim, n, work, T, part);
+      g_free (work);
+      for (gint64 i = 0; i < n; i++)
+        {
+          cell_start[part[i] + 1]++;
+          for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
+            part_start[part[i] + 1] += g->weights[p] >= wmax / n_epochs && g->weights[p] > 0;
+        }
+      for (int t = 0; t < T; t++)
+        cell_start[t + 1] += cell_start[t];
+      gint64 *cfill = g_memdup2 (cell_start, T * sizeof (gint64));
+      for (gint64 i = 0; i < n; i++)
+        {
+          new_id[i] = (gint32) cfill[part[i]]++;
+          memcpy (work_emb + (gint64) new_id[i] * dim, embedding + i * dim, dim * sizeof (float));
+        }
+      g_free (cfill);
+      g_free (part);
+    }
+  else
+    {
+      part_start[1] = ne;
+      cell_start[1] = n;
+    }
+  for (int t = 0; t < T; t++)
+    part_start[t + 1] += part_start[t];
+  /* cells in increasing new number, so each group is sorted by head */
+  gint64 *fill = g_memdup2 (part_start, T * sizeof (gint64));
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint32 ni = new_id ? new_id[i] : (gint32) i;
+      int t = 0;
+      while (ni >= cell_start[t + 1])
+        t++;
+      for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
+        {
+          double w = g->weights[p];
+          if (!(w >= wmax / n_epochs && w > 0))
+            continue;
+          gint64 e = fill[t]++;
+          head[e] = ni;
+          tail[e] = new_id ? new_id[g->indices[p]] : g->indices[p];
+          double n_samples = n_epochs * (w / wmax);
+          eps[e] = n_epochs / n_samples;
+          epns[e] = opts->negative_sample_rate > 0 ? eps[e] / opts->negative_sample_rate : INFINITY;
+          next[e] = eps[e];
+          next_neg[e] = epns[e];
+        }
+    }
+  g_free (fill);
+
   for (int t = 0; t < T; t++)
     scm_rng_seed_stream (&rngs[t], opts->seed, 100 + (guint64) t);
-  SgdJob J = { ne, head, tail, eps, epns, next, next_neg, embedding, n, dim,
-               (float) a, (float) b, (float) opts->repulsion, 0, 0, rngs };
-  for (int ep = 0; ep < n_epochs; ep++)
-    {
-      if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
-        goto out;
-      J.epoch = ep;
-      J.alpha = (float) (opts->learning_rate * (1.0 - (double) ep / n_epochs));
-      _scm_parallel_run (T, sgd_worker, &J);
-      if (opts->progress)
-        opts->progress (ep + 1, n_epochs, opts->progress_data);
-    }
+  ScmBarrier barrier;
+  _scm_barrier_init (&barrier, T);
+  SgdJob J = { head, tail, eps, epns, next, next_neg, part_start, cell_start, work_emb, snap, n,
+               dim, n_epochs, (float) a, (float) b, (float) opts->repulsion,
+               opts->learning_rate, rngs, &barrier, 0, opts, error };
+  if (!g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+    _scm_parallel_run (T, sgd_worker, &J);
+  _scm_barrier_clear (&barrier);
+  if (new_id)
+    for (gint64 i = 0; i < n; i++)
+      memcpy (embedding + i * dim, work_emb + (gint64) new_id[i] * dim, dim * sizeof (float));
+  if (work_emb != embedding)
+    g_free (work_emb);
+  g_free (new_id);
+  g_free (snap);
+  g_free (part_start);
+  g_free (cell_start);
+  if (g_atomic_int_get (&J.stop) || (error && *error))
+    goto out;
   ok = TRUE;
 out:
   g_free (head);

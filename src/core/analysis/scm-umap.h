@@ -14,10 +14,14 @@
  *   SGD      attractive step on each sampled edge, 5 negative samples
  *            (repulsion gamma 1), gradient clip 4, learning rate 1
  *            decaying linearly to 0; the repulsions of one edge sample are
- *            computed from the same position (a batch) and applied in turn
- * Threads: edges are split between threads that update the shared layout
- * without locks (Hogwild, as umap-learn's parallel mode).  With one
- * thread the result is a pure function of (graph, options).
+ *            computed from the same position (a batch) and applied in turn;
+ *            edges visited as two interleaved halves of the edge list
+ * Threads: the cells are cut into slabs along the first axis of the
+ * initial layout (equal numbers of samples), each thread owns the edges
+ * whose head is in its slab and updates the layout without locks (as
+ * umap-learn's parallel mode); a negative sample outside the thread's
+ * slab reads the layout as of the epoch's start.  With one thread the
+ * result is a pure function of (graph, options).
  */
 #pragma once
 
