@@ -409,7 +409,7 @@ typedef struct {
   double        learning_rate;
   ScmRng       *rngs;       /* per thread */
   ScmBarrier   *barrier;
-  gint          stop;       /* atomic; set by thread 0 between epochs */
+  gint          stop_epoch; /* atomic; G_MAXINT, or the epoch after which thread 0 saw a cancel */
   const ScmUmapOptions *opts;
   GError      **error;      /* written by thread 0 only (the caller's thread) */
 } SgdJob;
@@ -592,17 +592,19 @@ sgd_worker (int t, int T, gpointer data)
         sgd_edges (J, &J->rngs[t], E, lo, hi, neg_emb, own_lo, own_span, J->dim);
       if (T > 1)
         memcpy (J->snap + ((ep + 1) % 2) * size + c0, J->emb + c0, (c1 - c0) * sizeof (float));
-      /* decided before the barrier, read after it: all threads agree */
+      /* Decided before the barrier, read after it, and naming its epoch:
+       * a thread slow to read it after this barrier may already see the
+       * value thread 0 sets in the next epoch, and must not stop early. */
       if (t == 0)
         {
           if (g_cancellable_set_error_if_cancelled (J->opts->cancellable, J->error))
-            g_atomic_int_set (&J->stop, 1);
+            g_atomic_int_set (&J->stop_epoch, ep);
           else if (J->opts->progress)
             J->opts->progress (ep + 1, J->n_epochs, J->opts->progress_data);
         }
       if (T > 1)
         _scm_barrier_wait (J->barrier);
-      if (g_atomic_int_get (&J->stop))
+      if (ep >= g_atomic_int_get (&J->stop_epoch))
         break;
     }
 }
@@ -817,7 +819,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   _scm_barrier_init (&barrier, T);
   SgdJob J = { head, tail, eps, epns, next, next_neg, part_start, cell_start, work_emb, snap, n,
                dim, n_epochs, (float) a, (float) b, (float) opts->repulsion,
-               opts->learning_rate, rngs, &barrier, 0, opts, error };
+               opts->learning_rate, rngs, &barrier, G_MAXINT, opts, error };
   if (!g_cancellable_set_error_if_cancelled (opts->cancellable, error))
     _scm_parallel_run (T, sgd_worker, &J);
   _scm_barrier_clear (&barrier);
@@ -830,7 +832,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   g_free (snap);
   g_free (part_start);
   g_free (cell_start);
-  if (g_atomic_int_get (&J.stop) || (error && *error))
+  if (g_atomic_int_get (&J.stop_epoch) != G_MAXINT || (error && *error))
     goto out;
   ok = TRUE;
 out:
