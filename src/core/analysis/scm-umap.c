@@ -537,9 +537,14 @@ due_edges (const SgdJob *J, double ep, gint64 s0, gint64 s1, gint32 *due)
  * The order of updates is a fixed interleaving of the edge list
  * (deterministic, and as valid an order as the list's own). */
 static inline __attribute__ ((always_inline)) void
-sgd_edges (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 lo, gint64 hi,
+sgd_edges (const SgdJob *J_in, ScmRng *rng_in, SgdEpoch E, gint64 lo, gint64 hi,
            const float *neg_emb, guint64 own_lo, guint64 own_span, const int dim)
 {
+  /* Local copies: a float store into the layout may alias any field of
+   * *J_in or *rng_in as far as the compiler knows, so it would reload
+   * them after every store; locals whose address stays here do not. */
+  const SgdJob Jl = *J_in, *J = &Jl;
+  ScmRng rl = *rng_in, *rng = &rl;
   enum { STRETCH = 1024 };
   gint32 due_a[STRETCH], due_b[STRETCH];
   gint64 mid = lo + (hi - lo) / 2;
@@ -558,6 +563,7 @@ sgd_edges (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 lo, gint64 hi,
       for (int u = both; u < nb; u++)
         sgd_edge (J, rng, E, b0 + due_b[u], neg_emb, own_lo, own_span, dim);
     }
+  *rng_in = rl;
 }
 
 /* All epochs on thread t's edges.  With several threads each owns the
