@@ -450,7 +450,17 @@ sgd_edge (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 e, const float *neg_e
   const guint64 n = (guint64) J->n;
   float *emb = J->emb;
   gint32 j = J->head[e], k = J->tail[e];
-  float *cur = emb + (gint64) j * dim, *oth = emb + (gint64) k * dim;
+  float *cur = emb + (gint64) j * dim;
+  /* A tail in another thread's slab is read from the snapshot and left
+   * alone: its owner moves it through the reverse edge (the graph is
+   * symmetric, both directions sampled at the same rate), and the head
+   * takes the step of both directions, twice this one's.  Each thread
+   * thus writes only its own cells and reads others' only from the
+   * snapshot: no races, and the result is a function of the thread
+   * count, not of timing. */
+  gboolean own_tail = (guint64) k - own_lo < own_span;
+  const float *oth = pick_rows (emb, neg_emb, own_tail) + (gint64) k * dim;
+  const float pull = own_tail ? 1.0f : 2.0f;
   int n_neg = (int) ((ep - J->next_neg[e]) / J->epns[e]);
   /* All terms of this sample (the attraction to the tail and up to 8
    * repulsions from random cells) are evaluated at the head's current
@@ -491,8 +501,9 @@ sgd_edge (const SgdJob *J, ScmRng *rng, SgdEpoch E, gint64 e, const float *neg_e
     {
       float x = cur[c];
       float gd = clip4 (coeff * (x - oth[c]));
-      oth[c] -= gd * alpha;
-      float g = gd;
+      if (own_tail)
+        emb[(gint64) k * dim + c] -= gd * alpha;
+      float g = gd * pull;
       for (int q = 0; q < nb; q++)
         g += rc[q] > 0 ? clip4 (rc[q] * (x - o2[q][c])) : (rc[q] < 0 ? 4.0f : 0.0f);
       cur[c] = x + g * alpha;
