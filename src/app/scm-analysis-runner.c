@@ -283,7 +283,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
       !scm_graph_umap_connectivities (&knn_part, &graph, error))
     goto out;
   scm_umap_options_init (&uopts);
-  uopts.n_threads = 1;   /* faster than Hogwild on 2 cores; see scm-analyze.c */
+  uopts.n_threads = 0;   /* all processors; reproducible per thread count (scm-umap.h) */
   uopts.cancellable = job->cancellable;
   xy = g_try_new0 (float, n * 2);
   if (xy == NULL)

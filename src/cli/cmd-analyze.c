@@ -27,7 +27,7 @@ scm_cmd_analyze (int argc, char **argv)
     { "n-pcs", 0, 0, G_OPTION_ARG_INT, &n_pcs, "PCA components when PCA is computed (default 50)", "N" },
     { "top", 0, 0, G_OPTION_ARG_INT64, &top, "Marker genes kept per cluster (default 100; 0 = all)", "N" },
     { "no-markers", 0, 0, G_OPTION_ARG_NONE, &no_markers, "Skip the marker genes", NULL },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads for PCA, kNN and markers (default: all processors; the UMAP layout runs on one, which is faster)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (default: all processors; the UMAP layout is reproducible for a given seed and thread count)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("IN - kNN, Leiden, UMAP and markers in one go");

@@ -28,7 +28,7 @@ scm_cmd_umap (int argc, char **argv)
     { "n-components", 0, 0, G_OPTION_ARG_INT64, &dims, "Output dimensions (default 2)", "N" },
     { "init", 0, 0, G_OPTION_ARG_STRING, &init, "spectral (default) or random", "I" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 0)", "S" },
-    { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "Worker threads (default: all cores; 1 = reproducible)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT64, &threads, "Worker threads (default: all cores; the layout is reproducible for a given seed and thread count)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("IN - UMAP layout of the kNN graph");

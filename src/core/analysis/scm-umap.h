@@ -17,11 +17,12 @@
  *            computed from the same position (a batch) and applied in turn;
  *            edges visited as two interleaved halves of the edge list
  * Threads: the cells are cut into slabs along the first axis of the
- * initial layout (equal numbers of samples), each thread owns the edges
- * whose head is in its slab and updates the layout without locks (as
- * umap-learn's parallel mode); a negative sample outside the thread's
- * slab reads the layout as of the epoch's start.  With one thread the
- * result is a pure function of (graph, options).
+ * initial layout (equal numbers of samples); each thread owns the edges
+ * whose head is in its slab and writes only its slab's cells.  Other
+ * slabs are read from a snapshot taken at each epoch's start, and an edge
+ * whose tail lies in another slab moves only its head, by twice the step
+ * (the reverse edge, sampled at the same rate, moves the tail).  No data
+ * races: the result is a pure function of (graph, options, thread count).
  */
 #pragma once
 
