@@ -1,8 +1,10 @@
 /* test-umap.c: UMAP a/b fit vs umap-learn, spectral initialisation on a
- * ring, determinism with one thread, trustworthiness (the metric vs
- * sklearn, the layout vs umap-learn's on the same graph). */
+ * ring, determinism for a thread count and race-freedom of the threads,
+ * progress and cancel, trustworthiness (the metric vs sklearn, the layout
+ * vs umap-learn's on the same graph). */
 #include "analysis-test-util.h"
 #include "analysis/scm-umap.h"
+#include "analysis/scm-analysis-private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,6 +113,12 @@ test_deterministic (void)
       g_assert_cmpmem (a, n * 2 * sizeof (float), b, n * 2 * sizeof (float));
       for (gint64 i = 0; i < n * 2; i++)
         g_assert_true (isfinite (b[i]));
+      /* the slabs one after another on this thread give the same bits:
+       * no thread's epoch depends on what another does during it */
+      _scm_umap_run_slabs_in_turn (TRUE);
+      g_assert_true (scm_umap_layout (&g, &o, b, &error));
+      _scm_umap_run_slabs_in_turn (FALSE);
+      g_assert_cmpmem (a, n * 2 * sizeof (float), b, n * 2 * sizeof (float));
     }
   o.init = SCM_UMAP_INIT_RANDOM;
   g_assert_true (scm_umap_layout (&g, &o, b, &error));
@@ -149,8 +157,11 @@ test_progress_and_cancel (void)
   ScmGraph g;
   atest_graph_of (X, n, d, 15, &g);
   float *E = g_new (float, n * 2);
-  for (int T = 1; T <= 3; T++)
+  /* 1-3 threads, then 2 and 3 slabs run in turn on this thread */
+  for (int mode = 1; mode <= 5; mode++)
     {
+      int T = mode <= 3 ? mode : mode - 2;
+      _scm_umap_run_slabs_in_turn (mode > 3);
       ScmUmapOptions o;
       scm_umap_options_init (&o);
       o.n_threads = T;
@@ -180,6 +191,7 @@ test_progress_and_cancel (void)
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpint (log2.calls, ==, 0);
     }
+  _scm_umap_run_slabs_in_turn (FALSE);
   g_free (E);
   g_free (X);
   scm_graph_clear (&g);

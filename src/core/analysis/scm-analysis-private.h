@@ -16,7 +16,13 @@ typedef void (*ScmParallelFunc) (int thread, int n_threads, gpointer data);
 
 /* Runs f(t, T, data) for t = 0..T-1, t = 0 on the calling thread. */
 void     _scm_parallel_run (int n_threads, ScmParallelFunc f, gpointer data);
-/* A reusable barrier for the threads of one _scm_parallel_run (for work
+/* f(t, T, data) on T threads running at the same time, for work that
+ * synchronises between its threads (a ScmBarrier): unlike
+ * _scm_parallel_run it never runs a share on the calling thread after
+ * another (that would wait forever at the first barrier).  Returns FALSE,
+ * having run nothing, if not all threads could be started. */
+gboolean _scm_parallel_run_together (int n_threads, ScmParallelFunc f, gpointer data);
+/* A reusable barrier for the threads of one _scm_parallel_run_together (for work
  * in rounds, e.g. epochs, without starting threads for each round). */
 typedef struct {
   GMutex mutex;
@@ -128,3 +134,7 @@ _scm_sqdist (const float *a, const float *b, gint64 d)
   return (s0 + s1) + (s2 + s3);
 }
 
+/* Tests only: run a multi-slab UMAP layout's slabs one after another on
+ * the calling thread instead of on threads (the same result, if the
+ * threads do not race). */
+void     _scm_umap_run_slabs_in_turn (gboolean in_turn);

@@ -89,6 +89,71 @@ _scm_barrier_wait (ScmBarrier *b)
   g_mutex_unlock (&b->mutex);
 }
 
+/* Threads of _scm_parallel_run_together wait at this gate until all have
+ * started: 1 = run, -1 = one could not be started, return. */
+typedef struct {
+  GMutex mutex;
+  GCond  cond;
+  int    state;
+} Gate;
+
+typedef struct {
+  Job   job;
+  Gate *gate;
+} GatedJob;
+
+static gpointer
+gated_job_main (gpointer p)
+{
+  GatedJob *g = p;
+  g_mutex_lock (&g->gate->mutex);
+  while (g->gate->state == 0)
+    g_cond_wait (&g->gate->cond, &g->gate->mutex);
+  int go = g->gate->state > 0;
+  g_mutex_unlock (&g->gate->mutex);
+  if (go)
+    job_main (&g->job);
+  return NULL;
+}
+
+gboolean
+_scm_parallel_run_together (int n_threads, ScmParallelFunc f, gpointer data)
+{
+  if (n_threads <= 1)
+    {
+      f (0, 1, data);
+      return TRUE;
+    }
+  Gate gate;
+  g_mutex_init (&gate.mutex);
+  g_cond_init (&gate.cond);
+  gate.state = 0;
+  GatedJob *jobs = g_new0 (GatedJob, n_threads);
+  GThread **th = g_new0 (GThread *, n_threads);
+  gboolean all = TRUE;
+  for (int t = 0; t < n_threads; t++)
+    jobs[t] = (GatedJob) { { f, data, t, n_threads }, &gate };
+  for (int t = 1; t < n_threads && all; t++)
+    {
+      th[t] = g_thread_try_new ("scm-analysis", gated_job_main, &jobs[t], NULL);
+      all = th[t] != NULL;
+    }
+  g_mutex_lock (&gate.mutex);
+  gate.state = all ? 1 : -1;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.mutex);
+  if (all)
+    job_main (&jobs[0].job);
+  for (int t = 1; t < n_threads; t++)
+    if (th[t])
+      g_thread_join (th[t]);
+  g_free (th);
+  g_free (jobs);
+  g_mutex_clear (&gate.mutex);
+  g_cond_clear (&gate.cond);
+  return all;
+}
+
 int
 _scm_analysis_threads (int requested)
 {

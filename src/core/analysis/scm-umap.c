@@ -579,53 +579,98 @@ sgd_edges (const SgdJob *J_in, ScmRng *rng_in, SgdEpoch E, gint64 lo, gint64 hi,
   *rng_in = rl;
 }
 
-/* All epochs on thread t's edges.  With several threads each owns the
- * edges whose head lies in its slab of cells (see partition_cells), the
- * cells renumbered so that each slab is contiguous in memory, so most
- * writes stay in its own cache lines.  Negative samples pick random
- * cells; one in another thread's slab reads a snapshot of the layout
- * taken at the epoch's start instead of the live rows that thread keeps
- * writing (each such read would move a cache line between the cores:
- * why plain Hogwild lost to one thread on two cores). */
+/* Slab t's share of epoch ep.  With several slabs each owns the edges
+ * whose head lies in its slab of cells (see partition_cells), the cells
+ * renumbered so that each slab is contiguous in memory; it writes only
+ * its own cells and reads the others' from a snapshot of the layout taken
+ * at the epoch's start (reading rows another core keeps writing would
+ * move a cache line between the cores each time: why plain Hogwild lost
+ * to one thread on two cores).  Two snapshots: epoch ep reads
+ * snap[ep % 2] while slabs that are done write theirs into the other.
+ * So a slab's epoch depends on nothing another slab does during the same
+ * epoch: run on threads or one after another, the result is the same. */
+static void
+sgd_slab_epoch (const SgdJob *J, int t, int T, int ep)
+{
+  gint64 c0 = J->cells[t] * J->dim, c1 = J->cells[t + 1] * J->dim, size = J->n * J->dim;
+  guint64 own_lo = J->cells[t], own_span = J->cells[t + 1] - J->cells[t];
+  const float *neg_emb = T > 1 ? J->snap + (ep % 2) * size : J->emb;
+  SgdEpoch E = { ep, (float) (J->learning_rate * (1.0 - (double) ep / J->n_epochs)) };
+  if (J->dim == 2)
+    sgd_edges (J, &J->rngs[t], E, J->part[t], J->part[t + 1], neg_emb, own_lo, own_span, 2);
+  else
+    sgd_edges (J, &J->rngs[t], E, J->part[t], J->part[t + 1], neg_emb, own_lo, own_span, J->dim);
+  if (T > 1)
+    memcpy (J->snap + ((ep + 1) % 2) * size + c0, J->emb + c0, (c1 - c0) * sizeof (float));
+}
+
+/* Slab t's part of the first snapshot. */
+static void
+sgd_slab_start (const SgdJob *J, int t, int T)
+{
+  gint64 c0 = J->cells[t] * J->dim, c1 = J->cells[t + 1] * J->dim;
+  if (T > 1)
+    memcpy (J->snap + c0, J->emb + c0, (c1 - c0) * sizeof (float));
+}
+
+/* After epoch ep (by the caller's thread): progress, or a cancel recorded
+ * as the epoch to stop after. */
+static void
+sgd_epoch_done (SgdJob *J, int ep)
+{
+  if (g_cancellable_set_error_if_cancelled (J->opts->cancellable, J->error))
+    g_atomic_int_set (&J->stop_epoch, ep);
+  else if (J->opts->progress)
+    J->opts->progress (ep + 1, J->n_epochs, J->opts->progress_data);
+}
+
+/* Thread t of T: slab t, all epochs, a barrier after each. */
 static void
 sgd_worker (int t, int T, gpointer data)
 {
   SgdJob *J = data;
-  gint64 lo = J->part[t], hi = J->part[t + 1];
-  gint64 c0 = J->cells[t] * J->dim, c1 = J->cells[t + 1] * J->dim, size = J->n * J->dim;
-  guint64 own_lo = J->cells[t], own_span = J->cells[t + 1] - J->cells[t];
-  /* two snapshots: epoch ep reads snap[ep % 2] while threads that are
-   * done write their slab into the other, so one barrier per epoch */
+  sgd_slab_start (J, t, T);
   if (T > 1)
-    {
-      memcpy (J->snap + c0, J->emb + c0, (c1 - c0) * sizeof (float));
-      _scm_barrier_wait (J->barrier);
-    }
+    _scm_barrier_wait (J->barrier);
   for (int ep = 0; ep < J->n_epochs; ep++)
     {
-      const float *neg_emb = T > 1 ? J->snap + (ep % 2) * size : J->emb;
-      SgdEpoch E = { ep, (float) (J->learning_rate * (1.0 - (double) ep / J->n_epochs)) };
-      if (J->dim == 2)
-        sgd_edges (J, &J->rngs[t], E, lo, hi, neg_emb, own_lo, own_span, 2);
-      else
-        sgd_edges (J, &J->rngs[t], E, lo, hi, neg_emb, own_lo, own_span, J->dim);
-      if (T > 1)
-        memcpy (J->snap + ((ep + 1) % 2) * size + c0, J->emb + c0, (c1 - c0) * sizeof (float));
+      sgd_slab_epoch (J, t, T, ep);
       /* Decided before the barrier, read after it, and naming its epoch:
        * a thread slow to read it after this barrier may already see the
        * value thread 0 sets in the next epoch, and must not stop early. */
       if (t == 0)
-        {
-          if (g_cancellable_set_error_if_cancelled (J->opts->cancellable, J->error))
-            g_atomic_int_set (&J->stop_epoch, ep);
-          else if (J->opts->progress)
-            J->opts->progress (ep + 1, J->n_epochs, J->opts->progress_data);
-        }
+        sgd_epoch_done (J, ep);
       if (T > 1)
         _scm_barrier_wait (J->barrier);
       if (ep >= g_atomic_int_get (&J->stop_epoch))
         break;
     }
+}
+
+/* All slabs on the caller's thread, one after another each epoch: the
+ * same result as sgd_worker on T threads (used when threads cannot be
+ * started, and by the test that checks the threads do not race). */
+static void
+sgd_slabs_in_turn (SgdJob *J, int T)
+{
+  for (int t = 0; t < T; t++)
+    sgd_slab_start (J, t, T);
+  for (int ep = 0; ep < J->n_epochs; ep++)
+    {
+      for (int t = 0; t < T; t++)
+        sgd_slab_epoch (J, t, T, ep);
+      sgd_epoch_done (J, ep);
+      if (ep >= J->stop_epoch)
+        break;
+    }
+}
+
+static gboolean slabs_in_turn_for_tests = FALSE;
+
+void
+_scm_umap_run_slabs_in_turn (gboolean in_turn)
+{
+  slabs_in_turn_for_tests = in_turn;
 }
 
 /* Thread of each cell for T > 1: slabs along the first coordinate of the
@@ -839,8 +884,9 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   SgdJob J = { head, tail, eps, epns, next, next_neg, part_start, cell_start, work_emb, snap, n,
                dim, n_epochs, (float) a, (float) b, (float) opts->repulsion,
                opts->learning_rate, rngs, &barrier, G_MAXINT, opts, error };
-  if (!g_cancellable_set_error_if_cancelled (opts->cancellable, error))
-    _scm_parallel_run (T, sgd_worker, &J);
+  if (!g_cancellable_set_error_if_cancelled (opts->cancellable, error) &&
+      (slabs_in_turn_for_tests || !_scm_parallel_run_together (T, sgd_worker, &J)))
+    sgd_slabs_in_turn (&J, T);
   _scm_barrier_clear (&barrier);
   if (new_id)
     for (gint64 i = 0; i < n; i++)
