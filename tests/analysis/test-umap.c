@@ -197,6 +197,37 @@ test_progress_and_cancel (void)
   scm_graph_clear (&g);
 }
 
+/* More threads than cells, tiny graphs, and 3 output dimensions: empty
+ * slabs and the general-dimension kernel, still finite and reproducible. */
+static void
+test_small_and_3d (void)
+{
+  for (gint64 n = 4; n <= 40; n += 12)
+    for (int dim = 2; dim <= 3; dim++)
+      {
+        float *X = atest_random (n, 3, 30 + n);
+        ScmGraph g;
+        atest_graph_of (X, n, 3, MIN (n - 1, 5), &g);
+        ScmUmapOptions o;
+        scm_umap_options_init (&o);
+        o.n_components = dim;
+        o.n_threads = 8;
+        o.n_epochs = 30;
+        float *a = g_new (float, n * dim), *b = g_new (float, n * dim);
+        g_autoptr (GError) error = NULL;
+        g_assert_true (scm_umap_layout (&g, &o, a, &error));
+        g_assert_no_error (error);
+        g_assert_true (scm_umap_layout (&g, &o, b, &error));
+        g_assert_cmpmem (a, n * dim * sizeof (float), b, n * dim * sizeof (float));
+        for (gint64 i = 0; i < n * dim; i++)
+          g_assert_true (isfinite (a[i]));
+        g_free (a);
+        g_free (b);
+        g_free (X);
+        scm_graph_clear (&g);
+      }
+}
+
 static void
 test_disconnected (void)
 {
@@ -320,6 +351,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/umap/deterministic", test_deterministic);
   g_test_add_func ("/analysis/umap/disconnected-components", test_disconnected);
   g_test_add_func ("/analysis/umap/progress-and-cancel", test_progress_and_cancel);
+  g_test_add_func ("/analysis/umap/small-and-3d", test_small_and_3d);
   g_test_add_func ("/analysis/umap/trustworthiness-metric", test_trustworthiness_metric);
   g_test_add_func ("/analysis/umap/trustworthiness-vs-umap-learn", test_trustworthiness_vs_umap_learn);
   return g_test_run ();
