@@ -13,9 +13,11 @@
  *            (largest first); random uniform(-10, 10) if the solver fails
  *   SGD      attractive step on each sampled edge, 5 negative samples
  *            (repulsion gamma 1), gradient clip 4, learning rate 1
- *            decaying linearly to 0; the repulsions of one edge sample are
- *            computed from the same position (a batch) and applied in turn;
- *            edges visited as two interleaved halves of the edge list
+ *            decaying linearly to 0.  Unlike umap-learn, which moves the
+ *            head after each term, the attraction and the (up to 7)
+ *            repulsions of one edge sample are evaluated at the same
+ *            position of the head and applied together, each clipped; the
+ *            edges are visited as two interleaved halves of the list
  * Threads: the cells are cut into slabs along the first axis of the
  * initial layout (equal numbers of samples); each thread owns the edges
  * whose head is in its slab and writes only its slab's cells.  Other
