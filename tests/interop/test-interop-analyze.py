@@ -61,6 +61,10 @@ with tempfile.TemporaryDirectory() as d:
             assert v.shape == (20,), (f, v.shape)
         p = np.asarray(rgg["pvals"][g]); q = np.asarray(rgg["pvals_adj"][g])
         assert ((p >= 0) & (p <= 1)).all() and (q >= p - 1e-15).all()
+    up = a.uns["umap"]["params"]
+    assert abs(float(up["a"]) - 1.5769) < 1e-3 and abs(float(up["b"]) - 0.8951) < 1e-3, up
+    assert int(up["n_threads"]) >= 1 and int(up["random_state"]) == 0, up
+    assert int(up["n_neighbors"]) == 15 and np.ndim(up["a"]) == 0, up
     nb = a.uns["neighbors"]
     assert nb["connectivities_key"] == "connectivities"
     assert nb["distances_key"] == "distances"

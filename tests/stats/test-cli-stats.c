@@ -177,6 +177,32 @@ test_pca_and_analyze (void)
   g_assert_nonnull (pv);
   for (gint64 i = 0; i < pv->n; i++)
     g_assert_true (pv->floats[i] >= 0 && pv->floats[i] <= 1);
+  /* the layout's parameters, with the thread count that reproduces it */
+  ScmUnsNode *up = scm_uns_get (scm_uns_get (a->uns, "umap"), "params");
+  g_assert_nonnull (up);
+  g_assert_cmpfloat_with_epsilon (scm_uns_get (up, "a")->floats[0], 1.5769, 1e-3);
+  g_assert_cmpfloat_with_epsilon (scm_uns_get (up, "b")->floats[0], 0.8951, 1e-3);
+  g_assert_cmpint (scm_uns_get (up, "n_threads")->ints[0], ==, 1);
+  g_assert_cmpint (scm_uns_get (up, "random_state")->ints[0], ==, 1);
+  /* two threads: the same layout twice, end to end */
+  char *an2[2];
+  for (int r = 0; r < 2; r++)
+    {
+      an2[r] = g_strdup_printf ("%s/an2-%d.h5ad", dir, r);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (RUN (&out, &err, "analyze", small_path, "-o", an2[r], "--seed", "1",
+                            "--threads", "2"), ==, 0);
+    }
+  g_autoptr (ScmDataset) b0 = scm_dataset_read (an2[0], NULL, &error);
+  g_autoptr (ScmDataset) b1 = scm_dataset_read (an2[1], NULL, &error);
+  g_assert_no_error (error);
+  ScmMatrix *u0 = scm_dataset_get_obsm (b0, "X_umap"), *u1 = scm_dataset_get_obsm (b1, "X_umap");
+  g_assert_cmpmem (u0->data, 300 * 2 * sizeof (float), u1->data, 300 * 2 * sizeof (float));
+  g_assert_cmpint (scm_uns_get (scm_uns_get (scm_uns_get (b0->uns, "umap"), "params"),
+                                "n_threads")->ints[0], ==, 2);
+  g_free (an2[0]);
+  g_free (an2[1]);
   /* the input is never overwritten */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);

@@ -709,6 +709,12 @@ partition_cells (const float *emb, int dim, gint64 n, const double *work, int T,
   g_free (bin_part);
 }
 
+int
+scm_umap_layout_threads (const ScmUmapOptions *opts)
+{
+  return _scm_analysis_threads (opts ? opts->n_threads : 0);
+}
+
 gboolean
 scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding,
                  GError **error)
@@ -740,7 +746,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
   double a, b;
   scm_umap_find_ab (opts->spread, opts->min_dist, &a, &b);
   int n_epochs = opts->n_epochs > 0 ? opts->n_epochs : (n <= 10000 ? 500 : 200);
-  int T = _scm_analysis_threads (opts->n_threads);
+  int T = scm_umap_layout_threads (opts);
 
   /* edges: both directions, weight >= max / n_epochs */
   gint64 nnz = scm_graph_nnz (g);

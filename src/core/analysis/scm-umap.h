@@ -66,6 +66,10 @@ gboolean scm_umap_spectral_init (const ScmGraph *g, int dim, guint64 seed, float
 /* Full layout: embedding (g->n, n_components) out. */
 gboolean scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding,
                           GError **error);
+/* The thread (and slab) count scm_umap_layout uses for opts (NULL =
+ * defaults): the layout is a function of (graph, opts, this number), so
+ * it belongs beside the seed wherever a layout is recorded. */
+int      scm_umap_layout_threads (const ScmUmapOptions *opts);
 
 /* sklearn.manifold.trustworthiness with Euclidean distances:
  * X (n, d) original space, E (n, de) embedding, k neighbours.  O(n^2)
