@@ -42,6 +42,7 @@ typedef struct {
   ScmNeighborGraph *neighbors;
   gint32    *codes;
   float     *xy;
+  ScmUmapRecord umap_record;
   gint64     n;
   guint      n_clusters;
   double     resolution;
@@ -181,7 +182,7 @@ drain_items (gpointer data)
                                      it->resolution);
           break;
         case ITEM_UMAP:
-          scm_document_set_umap (doc, job->generation, it->xy, it->n);
+          scm_document_set_umap (doc, job->generation, it->xy, it->n, &it->umap_record);
           break;
         default:
           g_assert_not_reached ();
@@ -297,6 +298,7 @@ run_graph (Job *job, const ScmMatrix *rep, GError **error)
     Item *it = g_new0 (Item, 1);
     it->kind = ITEM_UMAP;
     it->xy = g_steal_pointer (&xy);
+    scm_umap_record_init (&it->umap_record, &uopts, k_umap);
     it->n = n;
     job_post (job, it);
   }

@@ -638,6 +638,7 @@ typedef struct {
   ScmDataset     *ds;
   ScmMatrix      *rep;
   float          *umap;
+  ScmUmapRecord  *umap_record;
   gint32         *clusters;
   ScmNeighborGraph *neighbors;   /* a ref: immutable */
   ScmNeighborsParams neighbors_params;
@@ -652,6 +653,7 @@ h5ad_job_free (gpointer p)
   g_clear_pointer (&j->ds, scm_dataset_unref);
   g_clear_pointer (&j->rep, scm_matrix_free);
   g_free (j->umap);
+  g_free (j->umap_record);
   g_free (j->clusters);
   g_clear_pointer (&j->neighbors, scm_neighbor_graph_unref);
   g_clear_object (&j->ann);
@@ -700,11 +702,15 @@ scm_annotate_page_export_h5ad_async (ScmAnnotatePage *self, const char *path,
   const float *umap = scm_document_get_umap (self->link.document, &n);
   if (umap)
     j->umap = g_memdup2 (umap, sizeof (float) * 2 * n);
+  const ScmUmapRecord *rec = scm_document_get_umap_record (self->link.document);
+  if (umap && rec)
+    j->umap_record = g_memdup2 (rec, sizeof *rec);
   const gint32 *cl = scm_document_get_clusters (self->link.document, &n, &k, NULL);
   if (cl)
     j->clusters = g_memdup2 (cl, sizeof (gint32) * n);
   j->in = (ScmExportH5adInput) {
-    .ds = j->ds, .representation = j->rep, .umap = j->umap, .clusters = j->clusters,
+    .ds = j->ds, .representation = j->rep, .umap = j->umap, .umap_record = j->umap_record,
+    .clusters = j->clusters,
     .n_clusters = k, .annotations = j->ann, .markers = TRUE,
   };
   ScmNeighborGraph *nb = scm_document_get_neighbors (self->link.document);

@@ -19,6 +19,7 @@ struct _ScmDocument
   ScmDataset *processed;
   ScmMatrix  *representation;
   float      *umap;            /* (n_cells, 2) */
+  ScmUmapRecord *umap_record;  /* how umap was made; NULL if not told */
   gint32     *clusters;        /* (n_cells) */
   guint       n_clusters;
   double      resolution;
@@ -62,6 +63,7 @@ static void
 clear_downstream (ScmDocument *self)
 {
   g_clear_pointer (&self->umap, g_free);
+  g_clear_pointer (&self->umap_record, g_free);
   g_clear_pointer (&self->clusters, g_free);
   self->n_clusters = 0;
   self->resolution = 0.0;
@@ -379,7 +381,8 @@ scm_document_get_representation_name (ScmDocument *self)
 }
 
 gboolean
-scm_document_set_umap (ScmDocument *self, guint64 generation, const float *xy, gint64 n_cells)
+scm_document_set_umap (ScmDocument *self, guint64 generation, const float *xy, gint64 n_cells,
+                       const ScmUmapRecord *record)
 {
   gboolean had;
 
@@ -392,8 +395,13 @@ scm_document_set_umap (ScmDocument *self, guint64 generation, const float *xy, g
 
   had = self->umap != NULL;
   g_clear_pointer (&self->umap, g_free);
+  g_clear_pointer (&self->umap_record, g_free);
   if (xy != NULL)
-    self->umap = g_memdup2 (xy, (gsize) n_cells * 2 * sizeof (float));
+    {
+      self->umap = g_memdup2 (xy, (gsize) n_cells * 2 * sizeof (float));
+      if (record != NULL)
+        self->umap_record = g_memdup2 (record, sizeof *record);
+    }
   if (had != (self->umap != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_UMAP]);
   scm_document_emit (self, SCM_DOCUMENT_CHANGE_UMAP);
@@ -408,6 +416,13 @@ scm_document_get_umap (ScmDocument *self, gint64 *n_cells)
   if (n_cells != NULL)
     *n_cells = self->umap ? self->dataset->n_cells : 0;
   return self->umap;
+}
+
+const ScmUmapRecord *
+scm_document_get_umap_record (ScmDocument *self)
+{
+  g_return_val_if_fail (SCM_IS_DOCUMENT (self), NULL);
+  return self->umap_record;
 }
 
 gboolean

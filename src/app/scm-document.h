@@ -23,6 +23,7 @@
 #include "scm-dataset.h"
 #include "analysis/scm-graph.h"
 #include "analysis/scm-knn.h"
+#include "analysis/scm-neighbors.h"
 
 G_BEGIN_DECLS
 
@@ -73,10 +74,13 @@ gboolean          scm_document_set_representation  (ScmDocument *self, guint64 g
 const ScmMatrix  *scm_document_get_representation  (ScmDocument *self);
 const char       *scm_document_get_representation_name (ScmDocument *self);
 
-/* UMAP coordinates: (n_cells, 2) row-major; copied. */
+/* UMAP coordinates: (n_cells, 2) row-major, and how they were made
+ * (record may be NULL: not known); both copied, cleared together. */
 gboolean          scm_document_set_umap            (ScmDocument *self, guint64 generation,
-                                                    const float *xy, gint64 n_cells);
+                                                    const float *xy, gint64 n_cells,
+                                                    const ScmUmapRecord *record);
 const float      *scm_document_get_umap            (ScmDocument *self, gint64 *n_cells);
+const ScmUmapRecord *scm_document_get_umap_record  (ScmDocument *self);   /* NULL if none */
 
 /* Leiden clustering: codes (n_cells) in [0, n_clusters); copied.  Also
  * published as the categorical label column "leiden". */

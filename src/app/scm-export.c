@@ -240,6 +240,8 @@ scm_export_build_dataset (const ScmExportH5adInput *in, GCancellable *cancellabl
         goto fail;
       memcpy (m->data, in->umap, sizeof (float) * n * 2);
       scm_dataset_set_obsm (out, m);
+      if (in->umap_record)
+        scm_umap_record_store (out, in->umap_record);
     }
   if (in->clusters)
     {

@@ -49,6 +49,7 @@ typedef struct {
   const ScmDataset *ds;
   const ScmMatrix  *representation;   /* obsm/<name> */
   const float      *umap;             /* (n, 2) -> obsm/X_umap */
+  const ScmUmapRecord *umap_record;   /* how umap was made -> uns/umap (with umap only) */
   const gint32     *clusters;         /* (n) -> obs/leiden */
   guint             n_clusters;
   ScmAnnotations   *annotations;      /* -> obs/annotation (+ log in uns) */

@@ -41,7 +41,7 @@ test_empty (void)
   g_assert_cmpuint (g_strv_length (cols), ==, 0);
   g_assert_null (scm_document_get_umap (doc, NULL));
   /* Setters without a dataset refuse. */
-  g_assert_false (scm_document_set_umap (doc, 0, (float[]) { 0, 0 }, 1));
+  g_assert_false (scm_document_set_umap (doc, 0, (float[]) { 0, 0 }, 1, NULL));
 }
 
 static void
@@ -100,13 +100,23 @@ test_generations (void)
   g_assert_cmpstr (scm_document_get_representation_name (doc), ==, "X_pca");
 
   /* A UMAP computed against the dataset-only generation is stale now. */
-  g_assert_false (scm_document_set_umap (doc, gen_load, xy, 4));
+  g_assert_false (scm_document_set_umap (doc, gen_load, xy, 4, NULL));
   g_assert_null (scm_document_get_umap (doc, NULL));
-  g_assert_true (scm_document_set_umap (doc, gen_rep, xy, 4));
+  g_assert_true (scm_document_set_umap (doc, gen_rep, xy, 4, NULL));
   g_assert_nonnull (scm_document_get_umap (doc, &n));
   g_assert_cmpint (n, ==, 4);
+  g_assert_null (scm_document_get_umap_record (doc));
+  /* with how it was made: a copy, kept with the coordinates */
+  ScmUmapRecord rec;
+  scm_umap_record_init (&rec, NULL, 15);
+  rec.n_threads = 3;
+  g_assert_true (scm_document_set_umap (doc, gen_rep, xy, 4, &rec));
+  rec.n_threads = 0;
+  g_assert_nonnull (scm_document_get_umap_record (doc));
+  g_assert_cmpint (scm_document_get_umap_record (doc)->n_threads, ==, 3);
+  g_assert_cmpint (scm_document_get_umap_record (doc)->n_neighbors, ==, 15);
   /* Wrong size is refused. */
-  g_assert_false (scm_document_set_umap (doc, gen_rep, xy, 3));
+  g_assert_false (scm_document_set_umap (doc, gen_rep, xy, 3, NULL));
 
   g_assert_true (scm_document_set_clusters (doc, gen_rep, codes, 4, 2, 0.8));
   g_assert_nonnull (scm_document_get_clusters (doc, NULL, &k, &res));

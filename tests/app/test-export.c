@@ -186,8 +186,12 @@ test_h5ad (void)
   g_assert_true (scm_graph_umap_connectivities (&knn, &graph, &error));
   g_assert_no_error (error);
   ScmNeighborsParams np = { 20, SCM_METRIC_EUCLIDEAN, "X_pca", "exact", 0 };
+  ScmUmapRecord ur;
+  scm_umap_record_init (&ur, NULL, 15);
+  ur.n_threads = 2;
   ScmExportH5adInput in = {
-    .ds = ds, .representation = rep, .umap = umap, .clusters = clusters, .n_clusters = 4,
+    .ds = ds, .representation = rep, .umap = umap, .umap_record = &ur, .clusters = clusters,
+    .n_clusters = 4,
     .annotations = a, .markers = TRUE, .knn = &knn, .graph = &graph, .neighbors = &np,
   };
   /* The input has no graph of its own: whatever obsp the export has, it wrote. */
@@ -282,6 +286,11 @@ test_h5ad (void)
   g_assert_cmpstr (scm_uns_get (params, "method")->string, ==, "umap");
   g_assert_cmpstr (scm_uns_get (params, "metric")->string, ==, "euclidean");
   g_assert_cmpstr (scm_uns_get (params, "use_rep")->string, ==, "X_pca");
+  ScmUnsNode *up = scm_uns_get (scm_uns_get (back->uns, "umap"), "params");
+  g_assert_nonnull (up);
+  g_assert_cmpfloat_with_epsilon (scm_uns_get (up, "b")->floats[0], 0.8951, 1e-3);
+  g_assert_true (scm_uns_get (up, "b")->scalar);
+  g_assert_cmpint (scm_uns_get (up, "n_threads")->ints[0], ==, 2);
   /* The input file was never written. */
   g_assert_false (g_file_test (in_path, G_FILE_TEST_EXISTS));
 
@@ -290,12 +299,14 @@ test_h5ad (void)
   in.knn = NULL;
   in.graph = NULL;
   in.neighbors = NULL;
+  in.umap_record = NULL;
   g_assert_true (scm_export_h5ad (&in, bare_path, NULL, &error));
   g_assert_no_error (error);
   g_autoptr (ScmDataset) bare = scm_dataset_read (bare_path, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (scm_dataset_get_obsp (bare, "connectivities"));
   g_assert_null (scm_uns_get (bare->uns, "neighbors"));
+  g_assert_null (scm_uns_get (bare->uns, "umap"));
 
   scm_knn_clear (&knn);
   scm_graph_clear (&graph);

@@ -51,7 +51,7 @@ ui_fixture_document (ScmDataset *ds)
   memcpy (rep->data, pca->data, sizeof (float) * pca->n_rows * pca->n_cols);
   g_assert_true (scm_document_set_representation (doc, 0, rep));
   const ScmMatrix *umap = scm_dataset_get_obsm (ds, "X_umap");
-  g_assert_true (scm_document_set_umap (doc, 0, umap->data, umap->n_rows));
+  g_assert_true (scm_document_set_umap (doc, 0, umap->data, umap->n_rows, NULL));
   const ScmColumn *leiden = scm_dataset_get_obs (ds, "leiden");
   g_assert_nonnull (leiden);
   g_assert_cmpint (leiden->kind, ==, SCM_COLUMN_CATEGORICAL);

@@ -226,7 +226,7 @@ test_other_datasets (void)
           xy[2 * i + 1] = (float) (a * sin (a));
           cl[i] = (gint32) (i % 5);
         }
-      g_assert_true (scm_document_set_umap (doc, 0, xy, n));
+      g_assert_true (scm_document_set_umap (doc, 0, xy, n, NULL));
       g_assert_true (scm_document_set_clusters (doc, 0, cl, n, 5, 1.0));
       GtkWidget *stack = gtk_stack_new ();
       ScmExplorePage *explore = scm_explore_page_new ();

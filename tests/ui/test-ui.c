@@ -284,6 +284,12 @@ check_exported_graph (ScmWindow *window, ScmDocument *doc)
   g_assert_nonnull (scm_uns_get (params, "use_rep"));
   g_assert_cmpstr (scm_uns_get (params, "use_rep")->string, ==,
                    scm_document_get_representation_name (doc));
+  /* the layout as Scanpy records it, with the thread count that made it */
+  ScmUnsNode *up = scm_uns_get (scm_uns_get (back->uns, "umap"), "params");
+  g_assert_nonnull (up);
+  g_assert_cmpfloat_with_epsilon (scm_uns_get (up, "a")->floats[0], 1.5769, 1e-3);
+  g_assert_cmpint (scm_uns_get (up, "n_neighbors")->ints[0], ==, 15);
+  g_assert_cmpint (scm_uns_get (up, "n_threads")->ints[0], ==, scm_umap_layout_threads (NULL));
   g_remove (path);
   g_rmdir (dir);
 }

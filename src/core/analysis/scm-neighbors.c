@@ -152,3 +152,36 @@ scm_neighbors_store (ScmDataset *ds, const ScmKnn *knn, const ScmGraph *g,
   scm_uns_set (ds->uns, u);
   return TRUE;
 }
+
+void
+scm_umap_record_init (ScmUmapRecord *rec, const ScmUmapOptions *opts, int n_neighbors)
+{
+  ScmUmapOptions def;
+  if (opts == NULL)
+    {
+      scm_umap_options_init (&def);
+      opts = &def;
+    }
+  scm_umap_find_ab (opts->spread, opts->min_dist, &rec->a, &rec->b);
+  rec->min_dist = opts->min_dist;
+  rec->spread = opts->spread;
+  rec->n_neighbors = n_neighbors;
+  rec->random_state = (gint64) opts->seed;
+  rec->n_threads = scm_umap_layout_threads (opts);
+}
+
+void
+scm_umap_record_store (ScmDataset *ds, const ScmUmapRecord *rec)
+{
+  ScmUnsNode *u = scm_uns_group_new ("umap");
+  ScmUnsNode *p = scm_uns_group_new ("params");
+  scm_uns_set (p, scm_uns_float_new ("a", rec->a));
+  scm_uns_set (p, scm_uns_float_new ("b", rec->b));
+  scm_uns_set (p, scm_uns_float_new ("min_dist", rec->min_dist));
+  scm_uns_set (p, scm_uns_float_new ("spread", rec->spread));
+  scm_uns_set (p, scm_uns_int_new ("n_neighbors", rec->n_neighbors));
+  scm_uns_set (p, scm_uns_int_new ("random_state", rec->random_state));
+  scm_uns_set (p, scm_uns_int_new ("n_threads", rec->n_threads));
+  scm_uns_set (u, p);
+  scm_uns_set (ds->uns, u);
+}

@@ -20,6 +20,7 @@
 
 #include "scm-dataset.h"
 #include "scm-graph.h"
+#include "scm-umap.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,18 @@ gboolean   scm_graph_to_csr         (const ScmGraph *g, ScmCsr *out, GError **er
  * earlier ones).  knn->n and g->n must equal ds->n_cells. */
 gboolean   scm_neighbors_store (ScmDataset *ds, const ScmKnn *knn, const ScmGraph *g,
                                 const ScmNeighborsParams *params, GError **error);
+
+/* What a UMAP layout was made with, as uns/umap/params: Scanpy's a and b,
+ * plus what reproduces it (the layout is a function of the graph, these
+ * options and the thread count; scm-umap.h). */
+typedef struct {
+  double  a, b, min_dist, spread;
+  gint64  n_neighbors, random_state, n_threads;
+} ScmUmapRecord;
+
+void       scm_umap_record_init  (ScmUmapRecord *rec, const ScmUmapOptions *opts,
+                                  int n_neighbors);
+/* Sets uns/umap (replacing an earlier one). */
+void       scm_umap_record_store (ScmDataset *ds, const ScmUmapRecord *rec);
 
 G_END_DECLS

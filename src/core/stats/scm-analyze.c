@@ -445,20 +445,9 @@ scm_analyze_run (ScmDataset *ds, const ScmAnalyzeOptions *o_in, ScmAnalyzeReport
       }
     r.t_umap = now_s () - t;
     scm_dataset_set_obsm (ds, xy);
-    /* as Scanpy's uns['umap']['params'] (a, b), plus what reproduces it */
-    double a, b;
-    scm_umap_find_ab (uo.spread, uo.min_dist, &a, &b);
-    ScmUnsNode *u = scm_uns_group_new ("umap");
-    ScmUnsNode *pp = scm_uns_group_new ("params");
-    scm_uns_set (pp, scm_uns_float_new ("a", a));
-    scm_uns_set (pp, scm_uns_float_new ("b", b));
-    scm_uns_set (pp, scm_uns_float_new ("min_dist", uo.min_dist));
-    scm_uns_set (pp, scm_uns_float_new ("spread", uo.spread));
-    scm_uns_set (pp, scm_uns_int_new ("n_neighbors", o.umap_k));
-    scm_uns_set (pp, scm_uns_int_new ("random_state", (gint64) o.seed));
-    scm_uns_set (pp, scm_uns_int_new ("n_threads", scm_umap_layout_threads (&uo)));
-    scm_uns_set (u, pp);
-    scm_uns_set (ds->uns, u);
+    ScmUmapRecord rec;
+    scm_umap_record_init (&rec, &uo, o.umap_k);
+    scm_umap_record_store (ds, &rec);
   }
 
   /* 5. markers per cluster on log-normalised RNA */
