@@ -709,6 +709,13 @@ partition_cells (const float *emb, int dim, gint64 n, const double *work, int T,
   g_free (bin_part);
 }
 
+/* umap-learn drops the edges too light to be sampled once in n_epochs. */
+static inline gboolean
+edge_kept (double w, double wmax, int n_epochs)
+{
+  return w >= wmax / n_epochs && w > 0;
+}
+
 int
 scm_umap_layout_threads (const ScmUmapOptions *opts)
 {
@@ -755,7 +762,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
     wmax = MAX (wmax, g->weights[p]);
   gint64 ne = 0;
   for (gint64 p = 0; p < nnz; p++)
-    ne += g->weights[p] >= wmax / n_epochs && g->weights[p] > 0;
+    ne += edge_kept (g->weights[p], wmax, n_epochs);
   gboolean ok = FALSE;
   gint32 *head = _scm_try_alloc (ne, sizeof (gint32), "UMAP edges", error);
   gint32 *tail = head ? _scm_try_alloc (ne, sizeof (gint32), "UMAP edges", error) : NULL;
@@ -829,7 +836,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
         {
           work[i] = 0;
           for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
-            if (g->weights[p] >= wmax / n_epochs && g->weights[p] > 0)
+            if (edge_kept (g->weights[p], wmax, n_epochs))
               work[i] += g->weights[p] / wmax;
         }
       partition_cells (embedding, dim, n, work, T, part);
@@ -838,7 +845,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
         {
           cell_start[part[i] + 1]++;
           for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
-            part_start[part[i] + 1] += g->weights[p] >= wmax / n_epochs && g->weights[p] > 0;
+            part_start[part[i] + 1] += edge_kept (g->weights[p], wmax, n_epochs);
         }
       for (int t = 0; t < T; t++)
         cell_start[t + 1] += cell_start[t];
@@ -869,7 +876,7 @@ scm_umap_layout (const ScmGraph *g, const ScmUmapOptions *opts, float *embedding
       for (gint64 p = g->indptr[i]; p < g->indptr[i + 1]; p++)
         {
           double w = g->weights[p];
-          if (!(w >= wmax / n_epochs && w > 0))
+          if (!edge_kept (w, wmax, n_epochs))
             continue;
           gint64 e = fill[t]++;
           head[e] = ni;
